@@ -1,0 +1,60 @@
+import { DuctError, ExitCode, isDuctError } from '../errors.js';
+
+/** A subcommand module: parses its own argv and returns the exit status. */
+export interface SubcommandModule {
+  run(argv: string[]): Promise<number>;
+}
+
+/** Subcommands by name; each is imported only when called, so `run` never loads `plot`'s dependencies. */
+const subcommands: Record<string, { summary: string; load: () => Promise<SubcommandModule> }> = {
+  run: { summary: 'run a command and measure it (the default)', load: () => import('./run.js') },
+  ls: { summary: 'list runs', load: () => import('./ls.js') },
+  plot: { summary: 'chart a run (PNG, SVG or HTML)', load: () => import('./plot.js') },
+  pp: { summary: 'pretty-print a log file', load: () => import('./pp.js') },
+  validate: { summary: "check a run's files against schema/", load: () => import('./validate.js') },
+  detect: { summary: 'run the log detectors over captured or container log files', load: () => import('./detect.js') },
+  recommend: { summary: 'SLURM request sizing from past runs', load: () => import('./recommend.js') },
+};
+
+export const SUBCOMMAND_NAMES = Object.keys(subcommands);
+
+export function topLevelHelp(): string {
+  const rows = Object.entries(subcommands).map(([name, s]) => `  duct ${name.padEnd(10)} ${s.summary}`);
+  return [
+    'Usage: duct [RUN OPTIONS] [--] COMMAND [ARGS...]   (same as `duct run ...`)',
+    '       duct SUBCOMMAND [OPTIONS]',
+    '',
+    'Subcommands:',
+    ...rows,
+    '',
+    'To wrap a program named like a subcommand, use `duct run ls` or `duct -- ls`.',
+    'Run `duct run --help` for the run options, `duct SUBCOMMAND --help` for the others.',
+    '',
+  ].join('\n');
+}
+
+/** Parse argv, run the subcommand, and turn duct's own errors into one line and an exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const first = argv[0];
+  try {
+    if (first === '--help' || first === '-h' || first === 'help') {
+      process.stdout.write(topLevelHelp());
+      return ExitCode.ok;
+    }
+    const named = first !== undefined ? subcommands[first] : undefined;
+    const mod = await (named ?? subcommands.run!).load();
+    return await mod.run(named ? argv.slice(1) : argv);
+  } catch (err) {
+    if (isDuctError(err)) {
+      process.stderr.write(`duct: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+/** Shared failure handler for each subcommand's yargs: usage errors exit 2 with one line. */
+export function usageFailure(msg: string | null, err: Error | null): never {
+  if (err && isDuctError(err)) throw err;
+  throw new DuctError('E_USAGE', msg ?? err?.message ?? 'invalid usage');
+}

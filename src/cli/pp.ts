@@ -1,0 +1,6 @@
+import { DuctError } from '../errors.js';
+
+/** Placeholder until `duct pp` lands (its issue owns this file). */
+export function run(_argv: string[]): Promise<number> {
+  return Promise.reject(new DuctError('E_USAGE', '`duct pp` is not built yet'));
+}
