@@ -1,0 +1,38 @@
+/** Contract for one benchmark module under scripts/bench/benchmarks/. */
+
+export interface BenchContext {
+  /** repository root. */
+  root: string;
+  /** path of the built CLI (dist/src/cli/bin.js). */
+  ductBin: string;
+  /** a scratch directory for this benchmark, removed afterwards. */
+  tmp: string;
+  /** how many repeats to take (the runner's --repeats; a benchmark may take fewer if it says so). */
+  repeats: number;
+  /** progress on stderr when it is a terminal; a no-op otherwise. */
+  progress(msg: string): void;
+}
+
+export interface BenchOutcome {
+  /** the figure gated on: a ratio against the reference measured in the same run, or an absolute figure. */
+  figure: number;
+  /** each repeat's figure; the reported figure is their median. */
+  repeats: number[];
+  /** the raw measurements behind the ratio (both sides), for the result file. */
+  details?: Record<string, unknown>;
+}
+
+export interface Benchmark {
+  /** stable id, e.g. "passthrough_ratio". */
+  name: string;
+  /** one line: what is measured against what. */
+  description: string;
+  unit: string;
+  /** the DESIGN.md target as text, e.g. ">= 0.9". */
+  target: string;
+  /** true when a larger figure is better (for regression checks). */
+  higherIsBetter: boolean;
+  /** why it cannot run here (e.g. not root for a cgroup benchmark), or null. */
+  unavailable?(): Promise<string | null>;
+  run(ctx: BenchContext): Promise<BenchOutcome>;
+}
