@@ -70,7 +70,8 @@ export function keyAvailability(env: Pick<MeasurementEnvironment, 'collectors' |
     let avail = cache.get(m.collector);
     if (!avail) cache.set(m.collector, (avail = c.available()));
     // a count of pids needs only the collector itself: any of its fields answers
-    const reason = m.field in avail ? avail[m.field] : (Object.values(avail)[0] ?? `${m.collector} has no field ${m.field}`);
+    const known = Object.values(avail);
+    const reason = m.field in avail ? avail[m.field] : known.length ? known[0] : `${m.collector} has no field ${m.field}`;
     out.set(m.key, reason ?? null);
   }
   return out;

@@ -29,7 +29,7 @@ export function parsePs(text: string): Map<number, PidFields> {
       etime: elapsed,
       [ELAPSED_FIELD]: elapsed,
       state: stat!,
-      cmd: args!,
+      cmd: args!.trim(),
     });
   }
   return out;
