@@ -1,7 +1,7 @@
 import type { CgroupLayout } from '../collectors/cgroup-discovery.js';
 import { cgroupCollector, readMemoryLimit } from '../collectors/cgroup.js';
 import { createIsolateCgroup, isolateArgvPrefix, removeCgroupDirs, type IsolateCgroup } from '../collectors/cgroup-isolate.js';
-import type { Collector } from '../collectors/types.js';
+import { ELAPSED_FIELD, type Collector } from '../collectors/types.js';
 import { DuctError } from '../errors.js';
 import { Aggregator, streamOf } from './aggregator.js';
 import { keyAvailability, machineEnvironment, type MeasurementEnvironment } from './environment.js';
@@ -109,7 +109,8 @@ function startEngine(
     const id = streamOf(m);
     let s = streams.get(id);
     if (!s) streams.set(id, (s = { collector: env.collectors[m.collector]!, fields: new Set(), report: m.cadence === 'report' }));
-    s.fields.add(m.field);
+    // a count of pids needs no field; every per-pid reading carries its age anyway
+    if (m.field !== ELAPSED_FIELD) s.fields.add(m.field);
   }
   const needsPids = selected.some((m) => m.collector !== 'cgroup');
   const warnOnce = new Set<string>();
