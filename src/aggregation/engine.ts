@@ -133,6 +133,10 @@ function startEngine(
     }
   };
   let samples = 0;
+  let everSampled = false;
+  const reportStreamKeys = selected.filter((m) => m.cadence === 'report').map((m) => m.key);
+  const hasReportStreams = reportStreamKeys.length > 0;
+  const lastReportValues = new Map<string, unknown>();
   return {
     tree,
     async sample() {
@@ -146,11 +150,23 @@ function startEngine(
       }
       await collect(false, pids);
       samples++;
+      everSampled = true;
     },
     async report(): Promise<UsageRecord | null> {
-      if (samples === 0) return null;
+      if (samples === 0) {
+        // no sample since the last report (the command exited just after it): a kernel
+        // high-water mark read now may still have risen, and is then worth a record
+        if (!hasReportStreams || !everSampled) return null;
+        await collect(true, []);
+        const fresh = agg.report();
+        const changed = Object.entries(fresh).filter(([k, v]) => lastReportValues.get(k) !== v);
+        for (const [k, v] of Object.entries(fresh)) lastReportValues.set(k, v);
+        if (changed.length === 0) return null;
+        return { timestamp: isoWithOffset(env.now()), num_samples: 0, measurements: Object.fromEntries(changed) };
+      }
       await collect(true, []);
       const record: UsageRecord = { timestamp: isoWithOffset(env.now()), num_samples: samples, measurements: agg.report() };
+      for (const s of reportStreamKeys) if (s in record.measurements) lastReportValues.set(s, record.measurements[s]!);
       samples = 0;
       return record;
     },

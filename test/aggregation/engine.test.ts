@@ -49,13 +49,13 @@ function setup() {
     monotonic: () => now,
     now: () => new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678) + now * 1000),
   };
-  return { env, proc, cgroup, at: (t: number) => (now = t) };
+  return { env, proc, cgroup, cgScript, at: (t: number) => (now = t) };
 }
 
 const close = (a: unknown, b: number): void => assert.ok(typeof a === 'number' && Math.abs(a - b) < 1e-9, `${String(a)} ≉ ${b}`);
 
 test('engine: derive, collapse and reduce over two windows with injected collectors and clock', async () => {
-  const { env, proc, cgroup, at } = setup();
+  const { env, proc, cgroup, cgScript, at } = setup();
   const prepared = await prepareMeasurements({ requested: ['default'], sampleInterval: 1, reportInterval: 2, cgroupMode: 'reader', mode: 'new-session' }, env);
   assert.deepEqual(prepared.argvPrefix, []);
   assert.deepEqual(prepared.describe().selected, [
@@ -126,6 +126,15 @@ test('engine: derive, collapse and reduce over two windows with injected collect
     'job_mem_peak,mem_peak',
   ]);
   assert.deepEqual(engine.describe().units['proc_pdcpu'], 'percent');
+
+  // the command exits right after a report: no sample since, but the kernel peak may have risen
+  cgScript.push({ mem_peak: 9000 }, { mem_peak: 9000 });
+  at(4);
+  const late = await engine.report();
+  assert.deepEqual(late?.measurements, { cgroup_mem_peak: 9000 });
+  assert.equal(late?.num_samples, 0);
+  assert.equal(engine.summary()['cgroup_mem_peak']?.peak, 9000);
+  assert.equal(await engine.report(), null, 'unchanged: nothing to record');
   await engine.close();
 });
 
