@@ -169,3 +169,14 @@ test('--measurements help lists every key with unit, scope, cost and availabilit
   assert.match(text, /^cgroup_job_mem_peak .* no: no SLURM job cgroup/m);
   assert.match(text, /^ {2}default +proc_rss, /m);
 });
+
+test('--cgroup isolate where no cgroup can be made is a clear E_CGROUP refusal', async () => {
+  const { env } = setup();
+  const req = { requested: ['proc_rss'], sampleInterval: 1, reportInterval: 1, cgroupMode: 'isolate' as const, mode: 'new-session' as const };
+  await assert.rejects(prepareMeasurements(req, { ...env, cgroupLayout: null }), (e: unknown) => isDuctError(e) && e.code === 'E_CGROUP' && /--cgroup isolate needs Linux cgroups/.test(e.message));
+  const gone = { version: 'v1' as const, path: '/nope', dir: '/nonexistent/cgroup/nope', mountDir: '/nonexistent/cgroup' };
+  await assert.rejects(
+    prepareMeasurements(req, { ...env, cgroupLayout: { version: 'v1', memory: gone, cpu: null, jobMemory: null, memoryReason: null, cpuReason: null } }),
+    (e: unknown) => isDuctError(e) && e.code === 'E_CGROUP' && /cannot create the cgroup \/nonexistent\/cgroup\/nope\/duct-.* \(ENOENT\).*use --cgroup reader/.test(e.message),
+  );
+});
