@@ -53,7 +53,7 @@ export function procSessionTree(spec: SessionSpec, procRoot = '/proc', fullScanE
         const pid = Number(name);
         present.add(pid);
         if (outside.has(pid) || inside.has(pid)) continue;
-        const text = readSmallFile(join(procRoot, name, 'stat'));
+        const text = readSmallFile(`${procRoot}/${name}/stat`);
         if (text === null) continue;
         const st = parseProcStat(text);
         (isMember(spec, pid, st.ppid, st.session) ? inside : outside).add(pid);
