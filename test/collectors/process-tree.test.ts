@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { machineEnvironment } from '../../src/aggregation/engine.js';
 import { isMember, parsePsSessions, procSessionTree, psSessionTree, ownSessionId } from '../../src/collectors/process-tree.js';
 import { REPO_ROOT, pollUntil } from '../helpers/cli.js';
 
@@ -52,4 +54,37 @@ for (const [name, make] of [
       }
     }
   });
+}
+
+test('current-session mode: the command and its children are members; duct itself and its other children are not', { skip: !existsSync('/proc/self/stat') && 'needs /proc' }, async () => {
+  const command = spawn('/bin/sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
+  const helper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    const tree = machineEnvironment().tree(command.pid!, 'current-session');
+    let members: number[] = [];
+    await pollUntil(async () => {
+      members = await tree.members();
+      return members.includes(command.pid!) && members.length > 0 && (await childrenOf(command.pid!)).every((p) => members.includes(p)) && (await childrenOf(command.pid!)).length === 1;
+    }, 5000, 'the command and its sleep');
+    assert.ok(!members.includes(process.pid), 'duct itself is excluded');
+    assert.ok(!members.includes(helper.pid!), 'a child of duct that is not the command is a helper');
+  } finally {
+    command.kill('SIGKILL');
+    helper.kill('SIGKILL');
+    for (const p of await childrenOf(command.pid!).catch(() => [])) process.kill(p, 'SIGKILL');
+  }
+});
+
+async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
 }
