@@ -104,11 +104,11 @@ function startEngine(
   const tree = env.tree(rootPid, mode);
   const agg = new Aggregator(selected, { startT: env.monotonic(), rootPid, baseline, newbornSlackSeconds: 2 });
   // one collect call per collector and cadence, reading every field its keys need
-  const streams = new Map<string, { collector: Collector; fields: Set<string>; report: boolean }>();
+  const streams = new Map<string, { collector: Collector; fields: Set<string>; cadence: NonNullable<Measurement['cadence']> }>();
   for (const m of selected) {
     const id = streamOf(m);
     let s = streams.get(id);
-    if (!s) streams.set(id, (s = { collector: env.collectors[m.collector]!, fields: new Set(), report: m.cadence === 'report' }));
+    if (!s) streams.set(id, (s = { collector: env.collectors[m.collector]!, fields: new Set(), cadence: m.cadence ?? 'sample' }));
     // a count of pids needs no field; every per-pid reading carries its age anyway
     if (m.field !== ELAPSED_FIELD) s.fields.add(m.field);
   }
@@ -120,9 +120,9 @@ function startEngine(
       warnings.push(msg);
     }
   };
-  const collect = async (report: boolean, pids: number[]): Promise<void> => {
+  const collect = async (cadence: NonNullable<Measurement['cadence']>, pids: number[]): Promise<void> => {
     for (const [id, s] of streams) {
-      if (s.report !== report) continue;
+      if (s.cadence !== cadence || (cadence === 'new-pids' && pids.length === 0)) continue;
       const t0 = env.monotonic();
       try {
         const reading = await s.collector.collect(pids, s.fields);
@@ -134,6 +134,7 @@ function startEngine(
   };
   let samples = 0;
   let everSampled = false;
+  let labelled = new Set<number>();
   const reportStreamKeys = selected.filter((m) => m.cadence === 'report').map((m) => m.key);
   const hasReportStreams = reportStreamKeys.length > 0;
   const lastReportValues = new Map<string, unknown>();
@@ -148,7 +149,11 @@ function startEngine(
           warn(`listing the run's processes failed: ${(e as Error).message.split('\n')[0]}`);
         }
       }
-      await collect(false, pids);
+      await collect('sample', pids);
+      // labels: only the processes not read yet (a pid that vanished is forgotten, so a reused one is read again)
+      const fresh = pids.filter((p) => !labelled.has(p));
+      await collect('new-pids', fresh);
+      labelled = new Set(pids);
       samples++;
       everSampled = true;
     },
@@ -157,14 +162,15 @@ function startEngine(
         // no sample since the last report (the command exited just after it): a kernel
         // high-water mark read now may still have risen, and is then worth a record
         if (!hasReportStreams || !everSampled) return null;
-        await collect(true, []);
+        await collect('report', []);
         const fresh = agg.report();
         const changed = Object.entries(fresh).filter(([k, v]) => lastReportValues.get(k) !== v);
         for (const [k, v] of Object.entries(fresh)) lastReportValues.set(k, v);
         if (changed.length === 0) return null;
         return { timestamp: isoWithOffset(env.now()), num_samples: 0, measurements: Object.fromEntries(changed) };
       }
-      await collect(true, []);
+      await collect('report', []);
+      await collect('new-pids', [...labelled]);
       const record: UsageRecord = { timestamp: isoWithOffset(env.now()), num_samples: samples, measurements: agg.report() };
       for (const s of reportStreamKeys) if (s in record.measurements) lastReportValues.set(s, record.measurements[s]!);
       samples = 0;

@@ -14,6 +14,10 @@ function scripted(name: Collector['name'], fields: string[], script: Array<Recor
     available: () => Object.fromEntries(fields.map((f) => [f, null])),
     collect(pids, want): Promise<CollectorReading> {
       calls.push({ pids, fields: [...want].sort() });
+      if (want.size === 1 && want.has('cmd')) {
+        // labels are read apart (new pids, and the live ones at each report): a fixed answer
+        return Promise.resolve({ perPid: new Map(pids.map((p) => [p, { cmd: p === 10 ? 'a' : 'b' }])), single: {} });
+      }
       const step = script.shift() ?? {};
       if (!perPid) return Promise.resolve({ perPid: new Map(), single: step as Record<string, number> });
       return Promise.resolve({ perPid: new Map(Object.entries(step as Record<number, PidFields>).map(([p, r]) => [Number(p), r])), single: {} });
@@ -116,7 +120,9 @@ test('engine: derive, collapse and reduce over two windows with injected collect
   assert.equal(s['proc_rss_total']?.unit, 'bytes');
 
   // one collect per collector per sample, only the fields the keys need, pids from the tree source
-  assert.deepEqual(proc.calls[0], { pids: [10, 11], fields: ['cmd', 'cputime', 'hwm', 'rss', 'state'] });
+  assert.deepEqual(proc.calls[0], { pids: [10, 11], fields: ['cputime', 'hwm', 'rss', 'state'] });
+  // command lines: read for new pids on their first sample, and for the live ones at each report
+  assert.deepEqual(proc.calls.filter((c) => c.fields.join() === 'cmd').map((c) => c.pids), [[10, 11], [10, 11], [10, 11]]);
   assert.deepEqual(cgroup.calls.map((c) => c.fields.join(',')), [
     'cpu_usage,oom_kills',
     'cpu_usage,mem_current,oom_kills',
