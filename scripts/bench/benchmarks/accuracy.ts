@@ -188,9 +188,9 @@ const spikeBench: Benchmark = {
 /** 300 MiB shared copy-on-write by 4 processes: PSS total against the footprint; summed RSS shown double counting. */
 const sharedBench: Benchmark = {
   name: 'accuracy_shared_pages_pss',
-  description: 'proc_pss_total peak / real footprint (cgroup high-water mark as root, else 300 MiB) for 300 MiB shared by 4 forked processes; ps_rss_total ratio in details',
+  description: 'proc_pss_total peak / real footprint (cgroup high-water mark as root, else 300 MiB) for 300 MiB shared by 4 forked processes (PSS also holds shared library pages the cgroup charged elsewhere); ps_rss_total ratio in details',
   unit: 'ratio',
-  target: '<= 1.1',
+  target: '<= 1.2',
   higherIsBetter: false,
   unavailable: linuxOnly,
   run: (ctx) =>
