@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { LineSplitter, type LineHandler } from './line-splitter.js';
+import { passed } from './reclaim.js';
 
 export interface TeeOptions {
   source: Readable;
@@ -81,6 +82,7 @@ export class StreamTee {
       });
     }
     this.splitter?.push(batch);
+    passed(batch.length);
   };
 
   private finish(): void {
