@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { SCHEMA_VERSION } from './info.js';
 import { JsonPositions } from './json-position.js';
 import { explainJsonError, parseJsonLines } from './json-text.js';
 import { isConductInfo, isConductUsageRecord } from './legacy/detect.js';
+import { conductUsagePath } from './legacy/read-conduct.js';
 import { checkConductInfo, checkConductUsage } from './legacy/validate-conduct.js';
 import type { Problem, RunCheck } from './problems.js';
 import { describeErrors } from './schema-errors.js';
@@ -150,6 +150,18 @@ async function checkOptionalLines(path: string, kind: FileKind, loaded: LoadedSc
 
 /** Check every file of the run at `prefix` (<prefix>info.json, usage.jsonl, events.jsonl), duct's or con-duct's. */
 export async function validateRun(prefix: string, loaded: LoadedSchemas = schemas()): Promise<RunCheck> {
+  return sortProblems(await checkRun(prefix, loaded));
+}
+
+/** Problems in file order, then line order (ajv reports in schema order). */
+function sortProblems(check: RunCheck): RunCheck {
+  const fileOrder = new Map<string, number>();
+  for (const p of check.problems) if (!fileOrder.has(p.file)) fileOrder.set(p.file, fileOrder.size);
+  check.problems.sort((a, b) => fileOrder.get(a.file)! - fileOrder.get(b.file)! || a.line - b.line);
+  return check;
+}
+
+async function checkRun(prefix: string, loaded: LoadedSchemas): Promise<RunCheck> {
   const check: RunCheck = { target: prefix, format: 'unknown', files: [], problems: [] };
   const infoPath = `${prefix}info.json`;
   const text = await readText(infoPath, check.problems);
@@ -174,13 +186,12 @@ async function checkConductRun(prefix: string, infoPath: string, text: string, l
   return check;
 }
 
-/** con-duct wrote usage.json up to 0.19 and usage.jsonl after, both under schema 0.2.x. */
-function conductUsagePath(prefix: string): string {
-  return existsSync(`${prefix}usage.json`) ? `${prefix}usage.json` : `${prefix}usage.jsonl`;
-}
-
 /** Check one file on its own, its kind told by its name (and, for a usage file, by its content). */
 export async function validateFile(path: string, kind: 'info' | 'usage' | 'events' | 'conduct-usage', loaded: LoadedSchemas = schemas()): Promise<RunCheck> {
+  return sortProblems(await checkFile(path, kind, loaded));
+}
+
+async function checkFile(path: string, kind: 'info' | 'usage' | 'events' | 'conduct-usage', loaded: LoadedSchemas): Promise<RunCheck> {
   const check: RunCheck = { target: path, format: 'duct', files: [], problems: [] };
   const text = await readText(path, check.problems);
   if (text === undefined) return check;
