@@ -97,20 +97,30 @@ export function valueAt(root: unknown, pointer: string): unknown {
   return cur;
 }
 
+function isConditional(e: ErrorObject): boolean {
+  return /\/(then|else)\//.test(e.schemaPath);
+}
+
 /** A conditional rule's own description (e.g. "a finished run has an end_time"), so its error says why it applies. */
 function withCondition(e: ErrorObject, d: FieldProblem): FieldProblem {
   const why = (e.parentSchema as { description?: unknown } | undefined)?.description;
-  return /\/(then|else)\//.test(e.schemaPath) && typeof why === 'string' ? { ...d, message: `${d.message}: ${why}` } : d;
+  return isConditional(e) && typeof why === 'string' ? { ...d, message: `${d.message}: ${why}` } : d;
 }
 
-/** ajv's errors for one document, as one line each, duplicates dropped, in document order of discovery. */
+/**
+ * ajv's errors for one document, one line each, duplicates dropped. A conditional rule's
+ * error is dropped where the field already breaks an unconditional one (one fault, one line).
+ */
 export function describeErrors(errors: readonly ErrorObject[] | null | undefined, root: unknown): FieldProblem[] {
+  const all = (errors ?? []).flatMap((e) => {
+    const d = describe(e, root);
+    return d ? [{ d: withCondition(e, d), conditional: isConditional(e) }] : [];
+  });
+  const plainFields = new Set(all.filter((x) => !x.conditional).map((x) => x.d.field));
   const out: FieldProblem[] = [];
   const seen = new Set<string>();
-  for (const e of errors ?? []) {
-    const described = describe(e, root);
-    if (!described) continue;
-    const d = withCondition(e, described);
+  for (const { d, conditional } of all) {
+    if (conditional && plainFields.has(d.field)) continue;
     const key = `${d.field}\0${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
