@@ -39,9 +39,10 @@ export function explainJsonError(text: string, err: unknown): { line: number | u
   if (hasNonFiniteToken(text)) return { line: lineOfToken(text), message: 'not JSON: NaN and Infinity are not JSON numbers (a finite number or null is)' };
   if (/Unexpected end of JSON input/.test(raw)) return { line: countLines(text), message: 'not JSON: the text ends before the value does (truncated?)' };
   const pos = /at position (\d+)/.exec(raw);
+  if (pos && Number(pos[1]) >= text.trimEnd().length) return { line: countLines(text), message: 'not JSON: the text ends before the value does (truncated?)' };
   // V8 quotes the whole input after the token; keep only the token
   const reason = raw
-    .replace(/^(Unexpected token .+?), ".*" is not valid JSON$/s, '$1')
+    .replace(/^(Unexpected token '.+?'), .*is not valid JSON$/s, '$1')
     .replace(/ in JSON at position \d+.*$/s, '');
   return { line: pos ? lineAt(text, Number(pos[1])) : undefined, message: `not JSON: ${reason}` };
 }

@@ -57,7 +57,7 @@ function crossCheckInfo(info: Record<string, unknown>, path: string, positions: 
   if (typeof summary === 'object' && summary !== null) {
     for (const [key, fig] of Object.entries(summary as Record<string, { unit?: unknown }>)) {
       if (!selected.has(key)) at(`/execution_summary/${key}`, 'summary of a key that is not in measurements.selected');
-      else if (fig && typeof fig === 'object' && fig.unit !== units[key]) at(`/execution_summary/${key}/unit`, `unit ${JSON.stringify(fig.unit)} differs from measurements.units (${JSON.stringify(units[key])})`);
+      else if (key in units && fig && typeof fig === 'object' && fig.unit !== units[key]) at(`/execution_summary/${key}/unit`, `unit ${JSON.stringify(fig.unit)} differs from measurements.units (${JSON.stringify(units[key])})`);
     }
   }
 }
