@@ -222,3 +222,42 @@ export async function* findRuns(paths: readonly string[]): AsyncIterable<string>
     }
   }
 }
+
+/** One detector event as the viewers need it. */
+export interface EventPoint {
+  time_ms: number;
+  kind: string;
+  attributes: Record<string, unknown>;
+}
+
+/** Parse events.jsonl text; torn or malformed lines are skipped with a warning. */
+export function parseEventsText(text: string, fileName = 'events.jsonl'): { events: EventPoint[]; warnings: string[] } {
+  const events: EventPoint[] = [];
+  const warnings: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      const e = JSON.parse(line) as unknown;
+      const time_ms = isRecord(e) && typeof e.timestamp === 'string' ? Date.parse(e.timestamp) : NaN;
+      if (isRecord(e) && typeof e.kind === 'string' && Number.isFinite(time_ms)) {
+        events.push({ time_ms, kind: e.kind, attributes: isRecord(e.attributes) ? e.attributes : {} });
+        return;
+      }
+    } catch {
+      // reported below with the other malformed lines
+    }
+    warnings.push(`${fileName}: line ${i + 1} is not a complete event, skipped`);
+  });
+  return { events, warnings };
+}
+
+/** Read a run's events.jsonl; a run without one (con-duct's, or detectors off) has no events. */
+export async function readEvents(prefix: string): Promise<{ events: EventPoint[]; warnings: string[] }> {
+  let text: string;
+  try {
+    text = await readFile(`${prefix}events.jsonl`, 'utf8');
+  } catch {
+    return { events: [], warnings: [] }; // absent: nothing to mark
+  }
+  return parseEventsText(text, basename(`${prefix}events.jsonl`));
+}
