@@ -6,7 +6,6 @@ import { collectFields, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN
 import { compileFilter } from '../view/filter/evaluate.js';
 import { formatRows, LS_FORMATS, type LsFormat, type Row } from '../view/formats.js';
 import { listRuns } from '../view/list-runs.js';
-import { computeStats, defaultStatFields, formatStats } from '../view/stats.js';
 import { usageFailure } from './main.js';
 
 /** Where runs are by default: the directory of duct's default output prefix. */
@@ -101,7 +100,7 @@ function checkFieldNames(names: readonly string[], known: Map<string, unknown>, 
 export async function runLs(plan: LsPlan): Promise<number> {
   if (plan.defaultPaths && !existsSync(plan.paths[0]!)) {
     if (plan.fields === 'help') process.stdout.write(fieldsHelp(collectFields([])));
-    else process.stdout.write(plan.stats ? formatStats([], plan.format, plan.groupBy !== null) : formatRows(plan.format, [], [], { colors: false }));
+    else process.stdout.write(plan.stats ? await (await import('../view/stats.js')).formatStats([], plan.format, plan.groupBy !== null) : await formatRows(plan.format, [], [], { colors: false }));
     return ExitCode.ok;
   }
   const warn = (m: string): void => void process.stderr.write(`duct: warning: ${m}\n`);
@@ -140,8 +139,9 @@ export async function runLs(plan: LsPlan): Promise<number> {
   for (const r of selected) for (const w of r.warnings) warn(`${w} (in ${dirname(r.path)})`);
 
   if (plan.stats) {
+    const { computeStats, defaultStatFields, formatStats } = await import('../view/stats.js');
     const fields = plan.fields ?? defaultStatFields(selected);
-    process.stdout.write(formatStats(computeStats(selected, fields, plan.groupBy), plan.format, plan.groupBy !== null));
+    process.stdout.write(await formatStats(computeStats(selected, fields, plan.groupBy), plan.format, plan.groupBy !== null));
     return ExitCode.ok;
   }
   const fields = plan.fields ?? [...DEFAULT_FIELDS];
@@ -149,7 +149,7 @@ export async function runLs(plan: LsPlan): Promise<number> {
     values: Object.fromEntries(fields.map((f) => [f, fieldValue(r, f)])),
     units: Object.fromEntries(fields.map((f) => [f, fieldUnit(r, f)])),
   }));
-  process.stdout.write(formatRows(plan.format, rows, fields, { colors: plan.colors }));
+  process.stdout.write(await formatRows(plan.format, rows, fields, { colors: plan.colors }));
   return ExitCode.ok;
 }
 

@@ -1,4 +1,3 @@
-import { stringify as toYaml } from 'yaml';
 import type { Unit } from '../aggregation/types.js';
 import type { FieldValue } from './filter/evaluate.js';
 import { humanizeValue } from './humanize.js';
@@ -68,13 +67,17 @@ const formatters: Record<LsFormat, (rows: readonly Row[], fields: readonly strin
   json_pp(rows, fields) {
     return `${JSON.stringify(machineRows(rows, fields), null, 2)}\n`;
   },
-  yaml(rows, fields) {
-    return toYaml(machineRows(rows, fields));
+  yaml() {
+    throw new Error('yaml is rendered by formatRows');
   },
 };
 
-/** Render rows in one of `ls`'s formats. */
-export function formatRows(format: LsFormat, rows: readonly Row[], fields: readonly string[], opts: FormatOptions): string {
-  if (rows.length === 0) return format === 'json' || format === 'json_pp' ? '[]\n' : format === 'yaml' ? '[]\n' : '';
+/** Render rows in one of `ls`'s formats (the yaml package is loaded only for yaml output). */
+export async function formatRows(format: LsFormat, rows: readonly Row[], fields: readonly string[], opts: FormatOptions): Promise<string> {
+  if (rows.length === 0) return format === 'summaries' || format === 'pyout' ? '' : '[]\n';
+  if (format === 'yaml') {
+    const { stringify } = await import('yaml');
+    return stringify(machineRows(rows, fields));
+  }
   return formatters[format](rows, fields, opts);
 }

@@ -2,11 +2,11 @@ import Database from 'better-sqlite3';
 import { closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { summarizeInfoText } from '../files/run-reader.js';
+import { INFO_SUFFIX, summarizeInfoText } from '../files/run-reader.js';
 import type { ListedRun } from './fields.js';
 
 /** Bumped whenever the table shape or the cached summary's meaning changes; a mismatch rebuilds the index. */
-export const INDEX_VERSION = '1';
+export const INDEX_VERSION = '3';
 
 export const INDEX_FILE_NAME = '.duct-index.sqlite';
 
@@ -25,10 +25,12 @@ interface Row {
   mtime_ms: number;
   size: number;
   format: string;
-  prefix: string;
+  /** JSON of the summary; the prefix is the path less "info.json", so it is not stored. */
   summary: string;
+  /** JSON of the units: runs measured alike share one row of the units table, parsed once per `ls`. */
   units: string;
-  warnings: string;
+  /** JSON of the warnings, or null for none (the common case). */
+  warnings: string | null;
 }
 
 export interface RunIndexOptions {
@@ -82,46 +84,55 @@ export class RunIndex {
    * returns the found runs in the order given.
    */
   async refresh(found: readonly string[], roots: readonly string[], opts: RunIndexOptions = {}): Promise<{ runs: ListedRun[]; stats: RefreshStats }> {
-    const known = new Map<string, { mtime_ms: number; size: number }>();
-    for (const r of this.db.prepare('SELECT path, mtime_ms, size FROM runs').iterate() as IterableIterator<Pick<Row, 'path' | 'mtime_ms' | 'size'>>) {
-      known.set(r.path, { mtime_ms: r.mtime_ms, size: r.size });
+    type Cached = [path: string, mtime_ms: number, size: number, format: string, summary: string, units_id: number, warnings: string | null];
+    const known = new Map<string, Cached>();
+    for (const row of this.db.prepare('SELECT path, mtime_ms, size, format, summary, units_id, warnings FROM runs').raw().all() as Cached[]) {
+      known.set(row[0], row);
     }
     const toRead: { path: string; mtime_ms: number; size: number }[] = [];
     const present = new Set<string>();
     for (const path of found) {
-      let st;
-      try {
-        st = statSync(path);
-      } catch {
-        continue; // removed between the directory walk and now: treated as gone
-      }
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st) continue; // removed between the directory walk and now: treated as gone
       present.add(path);
       const k = known.get(path);
-      if (!k || k.mtime_ms !== st.mtimeMs || k.size !== st.size) toRead.push({ path, mtime_ms: st.mtimeMs, size: st.size });
+      if (!k || k[1] !== st.mtimeMs || k[2] !== st.size) toRead.push({ path, mtime_ms: st.mtimeMs, size: st.size });
     }
     const fresh = await readSummaries(toRead, opts.progress);
     const gone = [...known.keys()].filter((p) => !present.has(p) && underRoots(p, roots));
-
-    const upsert = this.db.prepare(
-      'INSERT OR REPLACE INTO runs (path, mtime_ms, size, format, prefix, summary, units, warnings) VALUES (@path, @mtime_ms, @size, @format, @prefix, @summary, @units, @warnings)',
-    );
-    const del = this.db.prepare('DELETE FROM runs WHERE path = ?');
-    this.db.transaction(() => {
-      for (const row of fresh) upsert.run(row);
-      for (const p of gone) del.run(p);
-    }).immediate();
-
-    const freshByPath = new Map(fresh.map((r) => [r.path, r]));
-    const rows = new Map<string, Row>();
-    if (fresh.length < present.size) {
-      for (const r of this.db.prepare('SELECT * FROM runs').iterate() as IterableIterator<Row>) {
-        if (present.has(r.path)) rows.set(r.path, r);
-      }
+    const freshRows = new Map<string, Cached>();
+    if (fresh.length > 0 || gone.length > 0) {
+      const addUnits = this.db.prepare('INSERT OR IGNORE INTO units (json) VALUES (?)');
+      const unitsId = this.db.prepare('SELECT id FROM units WHERE json = ?').pluck();
+      const upsert = this.db.prepare('INSERT OR REPLACE INTO runs (path, mtime_ms, size, format, summary, units_id, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const del = this.db.prepare('DELETE FROM runs WHERE path = ?');
+      this.db.transaction(() => {
+        for (const r of fresh) {
+          addUnits.run(r.units);
+          const row: Cached = [r.path, r.mtime_ms, r.size, r.format, r.summary, unitsId.get(r.units) as number, r.warnings];
+          upsert.run(...row);
+          freshRows.set(r.path, row);
+        }
+        for (const p of gone) del.run(p);
+      }).immediate();
+    }
+    const unitsById = new Map<number, ListedRun['units']>();
+    for (const [id, json] of this.db.prepare('SELECT id, json FROM units').raw().all() as [number, string][]) {
+      unitsById.set(id, JSON.parse(json) as ListedRun['units']);
     }
     const runs: ListedRun[] = [];
     for (const path of found) {
-      const row = freshByPath.get(path) ?? rows.get(path);
-      if (row) runs.push(toListed(row));
+      if (!present.has(path)) continue;
+      const row = freshRows.get(path) ?? known.get(path);
+      if (!row) continue;
+      runs.push({
+        path,
+        format: row[3] as ListedRun['format'],
+        prefix: path.slice(0, path.length - INFO_SUFFIX.length),
+        summary: JSON.parse(row[4]) as ListedRun['summary'],
+        units: unitsById.get(row[5]) ?? {},
+        warnings: row[6] === null ? [] : (JSON.parse(row[6]) as string[]),
+      });
     }
     return { runs, stats: { found: present.size, read: fresh.length, deleted: gone.length, rebuilt: this.rebuilt } };
   }
@@ -129,17 +140,6 @@ export class RunIndex {
 
 function underRoots(path: string, roots: readonly string[]): boolean {
   return roots.some((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep));
-}
-
-function toListed(row: Row): ListedRun {
-  return {
-    path: row.path,
-    format: row.format as ListedRun['format'],
-    prefix: row.prefix,
-    summary: JSON.parse(row.summary) as ListedRun['summary'],
-    units: JSON.parse(row.units) as ListedRun['units'],
-    warnings: JSON.parse(row.warnings) as string[],
-  };
 }
 
 const READ_CONCURRENCY = 16;
@@ -166,10 +166,9 @@ async function readSummaries(
         mtime_ms: item.mtime_ms,
         size: item.size,
         format: s.format,
-        prefix: s.prefix,
         summary: JSON.stringify(s.summary),
         units: JSON.stringify(s.units),
-        warnings: JSON.stringify(s.warnings),
+        warnings: s.warnings.length ? JSON.stringify(s.warnings) : null,
       });
       done++;
       if (progress && (done % 250 === 0 || done === items.length)) progress(done, items.length);
@@ -185,16 +184,16 @@ function prepare(db: Database.Database): Database.Database {
   db.pragma('synchronous = NORMAL');
   db.exec(`
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS units (id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
     CREATE TABLE IF NOT EXISTS runs (
       path TEXT PRIMARY KEY,
       mtime_ms REAL NOT NULL,
       size INTEGER NOT NULL,
       format TEXT NOT NULL,
-      prefix TEXT NOT NULL,
       summary TEXT NOT NULL,
-      units TEXT NOT NULL,
-      warnings TEXT NOT NULL
-    );
+      units_id INTEGER NOT NULL REFERENCES units (id),
+      warnings TEXT
+    ) WITHOUT ROWID;
   `);
   db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('version', ?)").run(INDEX_VERSION);
   return db;

@@ -1,5 +1,4 @@
 import { max, median, quantile } from 'simple-statistics';
-import { stringify as toYaml } from 'yaml';
 import type { Unit } from '../aggregation/types.js';
 import { fieldValue, RUN_FIELDS, type ListedRun } from './fields.js';
 import type { LsFormat } from './formats.js';
@@ -57,10 +56,10 @@ export function computeStats(runs: readonly ListedRun[], fields: readonly string
 }
 
 /** Render stats: a table for people, raw numbers for the machine formats. */
-export function formatStats(rows: readonly StatRow[], format: LsFormat, grouped: boolean): string {
+export async function formatStats(rows: readonly StatRow[], format: LsFormat, grouped: boolean): Promise<string> {
   if (format === 'json') return `${JSON.stringify(rows)}\n`;
   if (format === 'json_pp') return `${JSON.stringify(rows, null, 2)}\n`;
-  if (format === 'yaml') return rows.length ? toYaml(rows) : '[]\n';
+  if (format === 'yaml') return rows.length ? (await import('yaml')).stringify(rows) : '[]\n';
   const header = [...(grouped ? ['GROUP'] : []), 'FIELD', 'N', 'MEDIAN', 'P95', 'MAX'];
   const table = rows.map((r) => [
     ...(grouped ? [r.group ?? '-'] : []),
