@@ -10,7 +10,7 @@ export class FilterError extends DuctError {
   readonly reason: string;
   constructor(expression: string, column: number, reason: string) {
     const caret = `${' '.repeat(Math.max(0, column - 1))}^`;
-    super('E_FILTER_SYNTAX', `--filter: ${reason} at column ${column}\n  ${expression}\n  ${caret}`);
+    super('E_FILTER_SYNTAX', `--filter, column ${column}: ${reason}\n  ${expression}\n  ${caret}`);
     this.name = 'FilterError';
     this.column = column;
     this.expression = expression;
