@@ -47,9 +47,8 @@ export async function runPp(plan: PpPlan): Promise<number> {
     throw new DuctError('E_INPUT', `cannot read ${plan.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (give a run's info.json, usage.jsonl or events.jsonl)`);
   }
   const name = basename(plan.file);
-  const trimmed = text.trimStart();
   // info.json is one object; the JSONL files (and con-duct's usage.json) hold one record per line
-  const isInfo = name.endsWith('info.json') || (!name.endsWith('.jsonl') && !name.endsWith('usage.json') && trimmed.startsWith('{') && trimmed.includes('\n  '));
+  const isInfo = name.endsWith('.json') && !name.endsWith('usage.json');
   if (isInfo) {
     let info: unknown;
     try {
