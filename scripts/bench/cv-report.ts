@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { DuctError, ExitCode } from '../../src/errors.js';
+import { helpShown, positiveInt, runScript, scriptArgs } from './cli.js';
+import { cvRows, sourceText, verdictText } from './cv.js';
+import { MIN_RUNS_FOR_GRADUATION, readGates } from './gates.js';
+import { DEFAULT_BASELINE, DEFAULT_GATES, DEFAULT_RESULTS_DIR } from './paths.js';
+import { listResults, readResult, type BenchResult } from './result.js';
+import { formatFigure, formatPct, renderTable } from './table.js';
+
+const USAGE = `Usage: npm run bench:cv-report [-- N] [--results DIR] [--baseline FILE] [--gates FILE]
+
+Reads the last N result files (default 10) and prints, per benchmark, the mean, the sample
+standard deviation and the CV% of its figure across those runs, marked OK (below the
+benchmark's cv_threshold_pct in bench/gates.json) or OVER (graduation blocked). A soft gate that
+is OK over at least ${MIN_RUNS_FOR_GRADUATION} runs may become hard (see README.md, "Benchmarks").
+With fewer result files than N it falls back to the baseline's repeats and says so.
+--quick results are left out. Always exits 0, except on bad usage or a named --results
+directory that is missing or holds no result (exit 2).
+
+Example: npm run bench:cv-report -- 20`;
+
+async function main(argv: string[]): Promise<number> {
+  const args = await scriptArgs(argv, USAGE)
+    .positional('N', { type: 'string' })
+    .option('results', { type: 'string', describe: 'directory of result files', defaultDescription: 'bench/results' })
+    .option('baseline', { type: 'string', default: DEFAULT_BASELINE, defaultDescription: 'bench/baselines.json' })
+    .option('gates', { type: 'string', default: DEFAULT_GATES, defaultDescription: 'bench/gates.json' })
+    .command('$0 [N]', false)
+    .parseAsync();
+  if (helpShown(args)) return ExitCode.ok;
+  const window = args.N === undefined ? MIN_RUNS_FOR_GRADUATION : positiveInt(args.N, 'N (how many recent result files)', 2);
+  const explicitDir = args.results !== undefined;
+  const dir = args.results ?? DEFAULT_RESULTS_DIR;
+
+  const listed = listResults(dir);
+  // A directory the user named must hold results; the default one may be absent on a fresh clone.
+  if (explicitDir && listed === null) throw new DuctError('E_INPUT', `results directory ${dir} does not exist; name a directory holding bench result files`, ExitCode.usage);
+  if (explicitDir && listed !== null && listed.results.length === 0) {
+    throw new DuctError('E_INPUT', `results directory ${dir} holds no bench result file (*.json written by \`npm run bench\`)`, ExitCode.usage);
+  }
+  for (const bad of listed?.invalid ?? []) process.stderr.write(`bench:cv-report: skipping ${bad.reason}\n`);
+  const all = listed?.results.map((r) => r.result) ?? [];
+  const runs = all.filter((r) => !r.options?.quick);
+  const quickLeftOut = all.length - runs.length;
+
+  const baseline: BenchResult | null = existsSync(args.baseline) ? readResult(args.baseline) : null;
+  const gates = readGates(args.gates);
+  const rows = cvRows(runs, window, baseline, gates);
+  const used = runs.slice(-window);
+
+  const out: string[] = [];
+  if (used.length > 0) {
+    out.push(`CV report over the last ${used.length} of ${runs.length} result files in ${dir} (${used[0]!.timestamp} .. ${used.at(-1)!.timestamp})`);
+  }
+  if (quickLeftOut > 0) out.push(`left out ${quickLeftOut} --quick result file(s)`);
+  if (used.length < window) {
+    const found = listed === null ? `${dir} does not exist` : `${runs.length} result file(s) in ${dir}`;
+    out.push(
+      baseline
+        ? `fallback: ${found}, ${window} needed; benchmarks with fewer than ${window} runs use the baseline's repeats within one run (${args.baseline}, ${baseline.timestamp}), which is not the across-run CV that graduation needs`
+        : `fallback: ${found}, ${window} needed, and no baseline at ${args.baseline}: nothing to report yet`,
+    );
+  } else if (rows.some((r) => r.source.kind !== 'runs')) {
+    out.push(`fallback: benchmarks missing from some of the last ${window} runs use the baseline's repeats`);
+  }
+  out.push('');
+  process.stdout.write(out.join('\n') + '\n');
+  if (rows.length > 0) {
+    process.stdout.write(
+      renderTable(
+        ['benchmark', 'unit', 'source', 'n', 'mean', 'stdev', 'CV%', 'gate', 'verdict'],
+        rows.map((r) => [
+          r.name,
+          r.unit,
+          sourceText(r.source),
+          String(r.summary.n),
+          formatFigure(r.summary.mean),
+          formatFigure(r.summary.stdev),
+          formatPct(r.summary.cvPct, 2),
+          r.mode,
+          verdictText(r),
+        ]),
+        new Set([3, 4, 5, 6]),
+      ),
+    );
+  }
+  const eligible = rows.filter((r) => r.mayGraduate).map((r) => r.name);
+  process.stdout.write(
+    `\n${eligible.length ? `may graduate to a hard gate: ${eligible.join(', ')} (set "mode": "hard" on its line in bench/gates.json)` : 'no soft gate may graduate yet'}` +
+      ` (needs CV below its threshold over at least ${MIN_RUNS_FOR_GRADUATION} runs)\n`,
+  );
+  return ExitCode.ok;
+}
+
+runScript('bench:cv-report', main);
