@@ -85,9 +85,11 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   const eligible = rows.filter((r) => r.mayGraduate).map((r) => r.name);
+  const rule = `CV below its threshold over at least ${MIN_RUNS_FOR_GRADUATION} runs`;
   process.stdout.write(
-    `\n${eligible.length ? `may graduate to a hard gate: ${eligible.join(', ')} (set "mode": "hard" on its line in bench/gates.json)` : 'no soft gate may graduate yet'}` +
-      ` (needs CV below its threshold over at least ${MIN_RUNS_FOR_GRADUATION} runs)\n`,
+    eligible.length
+      ? `\nmay graduate to a hard gate (${rule}): ${eligible.join(', ')}; set its "mode" to "hard" in bench/gates.json\n`
+      : `\nno soft gate may graduate yet (that needs ${rule})\n`,
   );
   return ExitCode.ok;
 }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DuctError } from '../../src/errors.js';
+import { DuctError, ExitCode } from '../../src/errors.js';
 
 /** The machine a result was measured on; `kind` is what baselines are matched by. */
 export interface MachineInfo {
@@ -74,14 +74,14 @@ export function parseResult(text: string, path: string): BenchResult {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new DuctError('E_INPUT', `${path} is not JSON (${(e as Error).message}); expected a bench result written by \`npm run bench\``);
+    throw new DuctError('E_INPUT', `${path} is not JSON (${(e as Error).message}); expected a bench result written by \`npm run bench\``, ExitCode.usage);
   }
   if (!isRecord(data) || data.result_version !== 1 || typeof data.timestamp !== 'string' || !isRecord(data.benchmarks)) {
-    throw new DuctError('E_INPUT', `${path} is not a bench result (expected result_version 1, timestamp and benchmarks)`);
+    throw new DuctError('E_INPUT', `${path} is not a bench result (expected result_version 1, timestamp and benchmarks)`, ExitCode.usage);
   }
   for (const [name, entry] of Object.entries(data.benchmarks)) {
     if (!isEntry(entry)) {
-      throw new DuctError('E_INPUT', `${path}: benchmark "${name}" lacks a numeric figure, unit, higher_is_better or repeats`);
+      throw new DuctError('E_INPUT', `${path}: benchmark "${name}" lacks a numeric figure, unit, higher_is_better or repeats`, ExitCode.usage);
     }
   }
   return data as unknown as BenchResult;
@@ -92,7 +92,7 @@ export function readResult(path: string): BenchResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new DuctError('E_INPUT', `cannot read bench result ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new DuctError('E_INPUT', `cannot read bench result ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, ExitCode.usage);
   }
   return parseResult(text, path);
 }
