@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from 'simple-statistics';
@@ -70,12 +71,15 @@ export const passthrough: Benchmark = {
   async unavailable(): Promise<string | null> {
     if (spawnSync('head', ['-c', '1', '/dev/zero']).status !== 0) return '`head -c` (the producer) is not available';
     if (!existsSync(DUCT_BIN)) return `${DUCT_BIN} is not built (npm run build)`;
+    // duct writes its log files where it runs: probe in a scratch directory, removed afterwards
+    const scratch = mkdtempSync(join(tmpdir(), 'duct-bench-probe-'));
     const probe = spawnSync(process.execPath, [DUCT_BIN, '-c', 'none', '-o', 'stdout', '--', ...producer(5).flat()], {
       encoding: 'buffer',
       timeout: 30_000,
-      env: isolatedEnv('/nonexistent'),
-      cwd: process.env.TMPDIR ?? '/tmp',
+      env: isolatedEnv(scratch),
+      cwd: scratch,
     });
+    rmSync(scratch, { recursive: true, force: true });
     if (probe.status !== 0 || probe.stdout.length !== 5) {
       const why = probe.stderr.toString('utf8').trim().split('\n')[0] || `exit ${String(probe.status)}, ${probe.stdout.length} bytes out`;
       return `duct does not pass a command's stdout through yet (${why})`;
