@@ -26,8 +26,14 @@ export function benchmarksOf(exports: Record<string, unknown>): Benchmark[] {
   return [...seen];
 }
 
+/** What discovery found: the benchmarks, and the modules that would not even import (reported, never fatal). */
+export interface Discovery {
+  found: FoundBenchmark[];
+  broken: { module: string; error: string }[];
+}
+
 /** Import every compiled module in the benchmarks directory, so a new module needs no registration. */
-export async function discoverBenchmarks(dir: string): Promise<FoundBenchmark[]> {
+export async function discoverBenchmarks(dir: string): Promise<Discovery> {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
@@ -35,10 +41,18 @@ export async function discoverBenchmarks(dir: string): Promise<FoundBenchmark[]>
     throw new DuctError('E_INPUT', `cannot read the benchmarks directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (run \`npm run build\` first)`);
   }
   const found: FoundBenchmark[] = [];
+  const broken: Discovery['broken'] = [];
   const owner = new Map<string, string>();
   for (const file of files) {
     const module = basename(file, '.js');
-    const exports = (await import(pathToFileURL(join(dir, file)).href)) as Record<string, unknown>;
+    let exports: Record<string, unknown>;
+    try {
+      exports = (await import(pathToFileURL(join(dir, file)).href)) as Record<string, unknown>;
+    } catch (e) {
+      // one module's broken import must not cost the figures of all the others
+      broken.push({ module, error: (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '' });
+      continue;
+    }
     for (const benchmark of benchmarksOf(exports)) {
       const prior = owner.get(benchmark.name);
       if (prior !== undefined) throw new DuctError('E_INVALID', `benchmark name "${benchmark.name}" is exported by both ${prior} and ${module}; names must be unique`);
@@ -46,7 +60,7 @@ export async function discoverBenchmarks(dir: string): Promise<FoundBenchmark[]>
       found.push({ module, benchmark });
     }
   }
-  return found;
+  return { found, broken };
 }
 
 /** Narrow to `--only` names: a benchmark name, or a module name for all of that module's benchmarks. */

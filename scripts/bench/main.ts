@@ -43,8 +43,9 @@ async function main(argv: string[]): Promise<number> {
   const only = args.only ? args.only.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) : null;
   const repeats = args.repeats === undefined ? (args.quick ? QUICK_REPEATS : DEFAULT_REPEATS) : positiveInt(args.repeats, '--repeats');
 
-  const found = await discoverBenchmarks(resolve(args['benchmarks-dir']));
+  const { found, broken } = await discoverBenchmarks(resolve(args['benchmarks-dir']));
   const selected = selectBenchmarks(found, only);
+  for (const b of broken) process.stderr.write(`bench: module ${b.module} failed to import: ${b.error}\n`);
   if (args.list) {
     for (const f of selected) process.stdout.write(`${f.benchmark.name}\t${f.module}\t${f.benchmark.unit}\t${f.benchmark.target}\t${f.benchmark.description}\n`);
     return ExitCode.ok;
@@ -62,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
     options: { repeats, quick: args.quick, only },
     ...ran,
   };
+  // a module that would not import is a failure of the run, under the module's name
+  for (const b of only === null ? broken : broken.filter((x) => only.includes(x.module))) result.failed[`${b.module} (module)`] = `failed to import: ${b.error}`;
   mkdirSync(args.results, { recursive: true });
   const path = join(args.results, resultFileName(timestamp, git.commit));
   writeJsonAtomic(path, result);
@@ -71,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
     updateReadme(README, result);
     process.stdout.write(`README.md bench table rewritten from this result\n`);
   }
-  return Object.keys(ran.failed).length > 0 ? ExitCode.failure : ExitCode.ok;
+  return Object.keys(result.failed).length > 0 ? ExitCode.failure : ExitCode.ok;
 }
 
 runScript('bench', main);

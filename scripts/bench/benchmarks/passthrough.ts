@@ -56,6 +56,15 @@ export async function timePipe(command: string, args: string[], cwd: string, env
   return { bytes: counted.bytes, wallSeconds, streamingSeconds: counted.streaming_seconds };
 }
 
+/**
+ * A bare Node.js relay (spawn the producer, pipe its stdout to ours): not gated on, but it tells
+ * duct's own cost apart from what any Node.js process in the middle costs.
+ */
+function nodeRelay(cmd: string, args: string[]): string[] {
+  const script = `const c = require('node:child_process').spawn(${JSON.stringify(cmd)}, ${JSON.stringify(args)}, { stdio: ['ignore', 'pipe', 'inherit'] }); c.stdout.pipe(process.stdout);`;
+  return ['-e', script];
+}
+
 function producer(bytes: number): [string, string[]] {
   return ['head', ['-c', String(bytes), '/dev/zero']];
 }
@@ -95,11 +104,13 @@ export const passthrough: Benchmark = {
     const wallRatios: number[] = [];
     const direct: PipeTiming[] = [];
     const viaDuct: PipeTiming[] = [];
+    const viaNode: PipeTiming[] = [];
     for (let i = 0; i < ctx.repeats; i++) {
       ctx.progress(`repeat ${i + 1}/${ctx.repeats}`);
       // alternate the two sides in each repeat, so drift in machine load hits both alike
       const d = await timePipe(cmd, args, ctx.tmp, env, bytes);
       const t = await timePipe(process.execPath, [ctx.ductBin, '-c', 'none', '-o', 'stdout', '--', cmd, ...args], ctx.tmp, env, bytes);
+      viaNode.push(await timePipe(process.execPath, nodeRelay(cmd, args), ctx.tmp, env, bytes));
       direct.push(d);
       viaDuct.push(t);
       ratios.push(d.streamingSeconds / t.streamingSeconds);
@@ -119,6 +130,8 @@ export const passthrough: Benchmark = {
         direct_wall_seconds: direct.map((t) => t.wallSeconds),
         duct_wall_seconds: viaDuct.map((t) => t.wallSeconds),
         wall_ratio_median: median(wallRatios),
+        node_relay_mib_per_s: viaNode.map(mbps),
+        node_relay_ratio_median: median(direct.map((d, i) => d.streamingSeconds / viaNode[i]!.streamingSeconds)),
       },
     };
   },

@@ -18,13 +18,15 @@ test('benchmarksOf takes default and named exports, single or arrays, each once'
 });
 
 test('discoverBenchmarks imports every module in the directory; names are unique across modules', async () => {
-  const found = await discoverBenchmarks(join(REPO_ROOT, 'dist', 'test', 'fixtures', 'bench'));
+  const { found, broken } = await discoverBenchmarks(join(REPO_ROOT, 'dist', 'test', 'fixtures', 'bench'));
+  assert.deepEqual(broken, []);
   assert.deepEqual(found.map((f) => `${f.module}/${f.benchmark.name}`), ['alpha/fixture_ratio', 'alpha/fixture_ms', 'beta/fixture_broken', 'beta/fixture_unavailable']);
   await assert.rejects(discoverBenchmarks(join(REPO_ROOT, 'no-such-dir')), /cannot read the benchmarks directory .*no-such-dir: ENOENT/);
 });
 
 test('the real benchmarks directory holds the passthrough benchmark', async () => {
-  const found = await discoverBenchmarks(join(REPO_ROOT, 'dist', 'scripts', 'bench', 'benchmarks'));
+  const { found, broken } = await discoverBenchmarks(join(REPO_ROOT, 'dist', 'scripts', 'bench', 'benchmarks'));
+  assert.deepEqual(broken, []);
   assert.ok(found.some((f) => f.benchmark.name === 'passthrough_ratio' && f.module === 'passthrough'));
 });
 

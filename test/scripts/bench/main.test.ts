@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from '../../helpers/cli.js';
 import type { BenchResult } from '../../../scripts/bench/result.js';
@@ -114,6 +114,30 @@ test('bad usage exits 2 with one line naming the input and the valid choices, wr
       assert.match(r.stderr, message);
     }
     assert.equal(existsSync(results), false);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a module that fails to import is reported as failed; the other modules still run', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // written here, not kept under test/fixtures, where the test runner would import it too
+    const modules = join(dir, 'benchmarks');
+    mkdirSync(modules);
+    writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
+    writeFileSync(join(modules, 'bad.js'), "throw new Error('bad cannot be imported');\n");
+    writeFileSync(
+      join(modules, 'good.js'),
+      "export default { name: 'good_one', description: 'd', unit: 'x', target: '>= 1', higherIsBetter: true, run: async () => ({ figure: 2, repeats: [2] }) };\n",
+    );
+    const results = join(dir, 'results');
+    const r = runBenchScript('main', ['--benchmarks-dir', modules, '--results', results], dir);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'bench: module bad failed to import: bad cannot be imported\n');
+    const { result } = onlyResult(results);
+    assert.equal(result.benchmarks.good_one!.figure, 2);
+    assert.deepEqual(result.failed, { 'bad (module)': 'failed to import: bad cannot be imported' });
   } finally {
     cleanup();
   }
