@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { DuctError, ExitCode } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { helpShown, positiveInt, runScript, scriptArgs } from './cli.js';
-import { cvRows, sourceText, verdictText } from './cv.js';
+import { planReport, sourceText, verdictText } from './cv.js';
 import { MIN_RUNS_FOR_GRADUATION, readGates } from './gates.js';
 import { DEFAULT_BASELINE, DEFAULT_GATES, DEFAULT_RESULTS_DIR } from './paths.js';
 import { listResults, readResult, type BenchResult } from './result.js';
@@ -33,38 +33,13 @@ async function main(argv: string[]): Promise<number> {
   const dir = args.results ?? DEFAULT_RESULTS_DIR;
 
   const listed = listResults(dir);
-  // A directory the user named must hold results; the default one may be absent on a fresh clone.
-  if (explicitDir && listed === null) throw new DuctError('E_INPUT', `results directory ${dir} does not exist; name a directory holding bench result files`, ExitCode.usage);
-  if (explicitDir && listed !== null && listed.results.length === 0) {
-    throw new DuctError('E_INPUT', `results directory ${dir} holds no bench result file (*.json written by \`npm run bench\`)`, ExitCode.usage);
-  }
   for (const bad of listed?.invalid ?? []) process.stderr.write(`bench:cv-report: skipping ${bad.reason}\n`);
   const all = listed?.results.map((r) => r.result) ?? [];
-  const runs = all.filter((r) => !r.options?.quick);
-  const quickLeftOut = all.length - runs.length;
-
   const baseline: BenchResult | null = existsSync(args.baseline) ? readResult(args.baseline) : null;
   const gates = readGates(args.gates);
-  const rows = cvRows(runs, window, baseline, gates);
-  const used = runs.slice(-window);
-
-  const out: string[] = [];
-  if (used.length > 0) {
-    out.push(`CV report over the last ${used.length} of ${runs.length} result files in ${dir} (${used[0]!.timestamp} .. ${used.at(-1)!.timestamp})`);
-  }
-  if (quickLeftOut > 0) out.push(`left out ${quickLeftOut} --quick result file(s)`);
-  if (used.length < window) {
-    const found = listed === null ? `${dir} does not exist` : `${runs.length} result file(s) in ${dir}`;
-    out.push(
-      baseline
-        ? `fallback: ${found}, ${window} needed; benchmarks with fewer than ${window} runs use the baseline's repeats within one run (${args.baseline}, ${baseline.timestamp}), which is not the across-run CV that graduation needs`
-        : `fallback: ${found}, ${window} needed, and no baseline at ${args.baseline}: nothing to report yet`,
-    );
-  } else if (rows.some((r) => r.source.kind !== 'runs')) {
-    out.push(`fallback: benchmarks missing from some of the last ${window} runs use the baseline's repeats`);
-  }
-  out.push('');
-  process.stdout.write(out.join('\n') + '\n');
+  const plan = planReport({ dir, explicitDir, all, dirExists: listed !== null, window, baseline, baselinePath: args.baseline, gates });
+  const { rows } = plan;
+  process.stdout.write([...plan.preamble, ''].join('\n') + '\n');
   if (rows.length > 0) {
     process.stdout.write(
       renderTable(

@@ -1,3 +1,4 @@
+import { DuctError, ExitCode } from '../../src/errors.js';
 import type { BenchResult } from './result.js';
 import { gateFor, MIN_RUNS_FOR_GRADUATION, type GateMode, type GatesFile } from './gates.js';
 import { summarize, type Summary } from './stats.js';
@@ -83,4 +84,53 @@ export function sourceText(s: CvSource): string {
     case 'none':
       return `none (${s.runsFound} runs found, no baseline repeats)`;
   }
+}
+
+export interface ReportInput {
+  dir: string;
+  /** the user named the directory (--results), rather than taking the default. */
+  explicitDir: boolean;
+  dirExists: boolean;
+  /** every valid result in the directory, oldest first. */
+  all: readonly BenchResult[];
+  window: number;
+  baseline: BenchResult | null;
+  baselinePath: string;
+  gates: GatesFile;
+}
+
+/**
+ * The rows and the lines that say what they are computed from. A directory the user named must
+ * hold results (else a usage error); the default one may be missing or empty on a fresh clone,
+ * and then the report falls back to the baseline and says so.
+ */
+export function planReport(input: ReportInput): { rows: CvRow[]; preamble: string[] } {
+  const { dir, window, baseline } = input;
+  if (input.explicitDir && !input.dirExists) {
+    throw new DuctError('E_INPUT', `results directory ${dir} does not exist; name a directory holding bench result files`, ExitCode.usage);
+  }
+  if (input.explicitDir && input.all.length === 0) {
+    throw new DuctError('E_INPUT', `results directory ${dir} holds no bench result file (*.json written by \`npm run bench\`)`, ExitCode.usage);
+  }
+  // --quick results are smoke checks: their spread says nothing about a gate
+  const runs = input.all.filter((r) => !r.options?.quick);
+  const rows = cvRows(runs, window, baseline, input.gates);
+  const used = runs.slice(-window);
+  const preamble: string[] = [];
+  if (used.length > 0) {
+    preamble.push(`CV report over the last ${used.length} of ${runs.length} result files in ${dir} (${used[0]!.timestamp} .. ${used.at(-1)!.timestamp})`);
+  }
+  const quick = input.all.length - runs.length;
+  if (quick > 0) preamble.push(`left out ${quick} --quick result file(s)`);
+  if (used.length < window) {
+    const found = input.dirExists ? `${runs.length} result file(s) in ${dir}` : `${dir} does not exist`;
+    preamble.push(
+      baseline
+        ? `fallback: ${found}, ${window} needed; benchmarks with fewer than ${window} runs use the baseline's repeats within one run (${input.baselinePath}, ${baseline.timestamp}), which is not the across-run CV that graduation needs`
+        : `fallback: ${found}, ${window} needed, and no baseline at ${input.baselinePath}: nothing to report yet`,
+    );
+  } else if (rows.some((r) => r.source.kind !== 'runs')) {
+    preamble.push(`fallback: benchmarks missing from some of the last ${window} runs use the baseline's repeats`);
+  }
+  return { rows, preamble };
 }

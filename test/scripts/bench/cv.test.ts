@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cvRows, sourceText, verdictText } from '../../../scripts/bench/cv.js';
+import { cvRows, planReport, sourceText, verdictText, type ReportInput } from '../../../scripts/bench/cv.js';
 import type { GatesFile } from '../../../scripts/bench/gates.js';
 import { entry, makeResult } from './helpers.js';
 
@@ -63,4 +63,35 @@ test('a window under 10 runs never makes a gate eligible, even when steady', () 
 
 test('no runs and no baseline: no rows', () => {
   assert.deepEqual(cvRows([], 10, null, gates), []);
+});
+
+const plan = (over: Partial<ReportInput>): ReturnType<typeof planReport> =>
+  planReport({ dir: 'bench/results', explicitDir: false, dirExists: true, all: [], window: 10, baseline: null, baselinePath: 'bench/baselines.json', gates, ...over });
+
+test('the default results directory missing on a fresh clone: fall back to the baseline, say so', () => {
+  const baseline = makeResult(0, { b: entry(10, { repeats: [9, 10, 11] }) });
+  const p = plan({ dirExists: false, baseline });
+  assert.deepEqual(p.rows.map((r) => [r.name, r.source.kind]), [['b', 'baseline']]);
+  assert.deepEqual(p.preamble, [
+    "fallback: bench/results does not exist, 10 needed; benchmarks with fewer than 10 runs use the baseline's repeats within one run (bench/baselines.json, 2026-01-01T00:00:00.000Z), which is not the across-run CV that graduation needs",
+  ]);
+});
+
+test('no results and no baseline either: an empty report that says why', () => {
+  const p = plan({ dirExists: false });
+  assert.deepEqual(p.rows, []);
+  assert.deepEqual(p.preamble, ['fallback: bench/results does not exist, 10 needed, and no baseline at bench/baselines.json: nothing to report yet']);
+});
+
+test('a named directory that is missing or empty is a usage error (exit 2)', () => {
+  assert.throws(() => plan({ explicitDir: true, dirExists: false, dir: '/x' }), { message: 'results directory /x does not exist; name a directory holding bench result files', exitCode: 2 });
+  assert.throws(() => plan({ explicitDir: true, dir: '/x' }), { exitCode: 2, message: /results directory \/x holds no bench result file/ });
+});
+
+test('quick results are left out of the window and counted in the preamble', () => {
+  const full = Array.from({ length: 10 }, (_, i) => makeResult(i, { b: entry(1) }));
+  const quick = makeResult(20, { b: entry(50) }, { options: { repeats: 1, quick: true, only: null } });
+  const p = plan({ all: [...full, quick] });
+  assert.equal(p.rows[0]!.summary.cvPct, 0);
+  assert.equal(p.preamble[1], 'left out 1 --quick result file(s)');
 });
