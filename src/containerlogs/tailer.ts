@@ -1,4 +1,5 @@
-import { closeSync, constants as fsc, createReadStream, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
+import { once } from 'node:events';
+import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { StreamName } from '../detectors/types.js';
 import { isMalformed, type ContainerLogFormat, type ParsedLine } from './chunk.js';
@@ -253,7 +254,7 @@ export class Tailer {
         return 'ok';
       }
       if (gz) {
-        await this.readGz(st, known, fd, format);
+        await this.readGz(st, known, fd, stat.size, format);
       } else {
         if (stat.size < known.offset) known.offset = 0; // truncated in place (copytruncate)
         if (stat.size > known.offset) await this.readPlain(st, known, fd, stat.size, format);
@@ -322,31 +323,41 @@ export class Tailer {
     known.offset = splitter.consumedOffset;
   }
 
-  private async readGz(st: StreamState, known: KnownFile, fd: number, format: ContainerLogFormat): Promise<void> {
+  private async readGz(st: StreamState, known: KnownFile, fd: number, size: number, format: ContainerLogFormat): Promise<void> {
     this.stats.filesRead++;
     const splitter = new LineSplitter(this.opts.maxRecordBytes + PHYSICAL_SLACK_BYTES, this.lineSink(st, known.path, format), known.offset);
     let skip = known.offset;
-    const input = createReadStream('', { fd, autoClose: false, start: 0 });
     const gunzip = createGunzip();
-    try {
-      for await (const chunk of input.pipe(gunzip) as AsyncIterable<Buffer>) {
-        let from = 0;
-        if (skip > 0) {
-          from = Math.min(skip, chunk.length);
-          skip -= from;
-        }
-        if (from < chunk.length) {
-          this.stats.bytesRead += chunk.length - from;
-          splitter.push(chunk, from, chunk.length);
-        }
+    gunzip.on('data', (chunk: Buffer) => {
+      let from = 0;
+      if (skip > 0) {
+        from = Math.min(skip, chunk.length);
+        skip -= from;
       }
+      if (from < chunk.length) {
+        this.stats.bytesRead += chunk.length - from;
+        splitter.push(chunk, from, chunk.length);
+      }
+    });
+    const ended = once(gunzip, 'end');
+    try {
+      // fed from the fd already opened and checked, never reopened by name
+      let pos = 0;
+      while (pos < size) {
+        const buf = Buffer.allocUnsafe(Math.min(READ_BUFFER_BYTES, size - pos));
+        const n = readSync(fd, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        pos += n;
+        if (!gunzip.write(buf.subarray(0, n))) await once(gunzip, 'drain');
+      }
+      gunzip.end();
+      await ended;
       known.offset = splitter.consumedOffset;
       known.complete = true;
     } catch (e) {
       known.offset = splitter.consumedOffset;
+      gunzip.destroy();
       this.skipOnce(known.path, `cannot be decompressed (${(e as Error).message})`);
-    } finally {
-      input.destroy();
     }
   }
 
