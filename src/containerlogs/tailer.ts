@@ -40,12 +40,16 @@ export interface TailerOptions {
   idleTimeoutMs: number;
   pollIntervalMs: number;
   maxRecordBytes: number;
+  /** read every file as this format; null to detect it per file from its first line. */
+  format?: ContainerLogFormat | null;
   /** wall clock, ms; injectable for tests. */
   now: () => number;
   onRecord(r: LogRecord): void;
   onNotice(n: TailerNotice): void;
   /** called before each cursor write, so what was emitted is durable before the cursor moves past it. */
   beforeCursorSave?(): void;
+  /** called after each poll (follow mode: the detectors' clock tick). */
+  afterPoll?(): void;
 }
 
 /** What the tailer reports besides records: nothing here stops it. */
@@ -149,6 +153,7 @@ export class Tailer {
       for (const st of this.streams.values()) this.joiner.flush(st.slots, this.opts.now(), this.opts.idleTimeoutMs);
     }
     this.firstPoll = false;
+    this.opts.afterPoll?.();
     this.persist(true);
   }
 
@@ -246,7 +251,7 @@ export class Tailer {
       used.add(known);
       known.path = path;
       if (known.complete) return 'ok';
-      const format = sniffFormat(head);
+      const format = this.opts.format ?? sniffFormat(head);
       if (format === null) {
         this.skipOnce(path, 'is neither CRI nor Docker json-file');
         known.offset = gz ? 0 : stat.size;
