@@ -154,6 +154,8 @@ interface ContainerDetectors {
   detectors: LineDetectors;
   lineNumbers: Record<StreamName, number>;
   source: Record<string, string | number>;
+  /** the latest log time seen, ms: a one-shot pass ends the container's clock there, not at today's date. */
+  lastMs: number;
 }
 
 export interface ContainerRunInput {
@@ -184,7 +186,7 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
     const id = r.meta ? `${r.meta.pod_uid}/${r.meta.container}/${r.meta.restart_count}` : r.file;
     let c = perContainer.get(id);
     if (c === undefined) {
-      const entry = { lineNumbers: { stdout: 0, stderr: 0 }, source: recordSource(r) } as ContainerDetectors;
+      const entry = { lineNumbers: { stdout: 0, stderr: 0 }, source: recordSource(r), lastMs: Number.NEGATIVE_INFINITY } as ContainerDetectors;
       // verdicts carry no line, so they take the container's latest source
       entry.detectors = createLineDetectors(input.detectors, (e) => writeEvent(e.source ? e : { ...e, source: entry.source }));
       const podObject = r.meta ? `Pod ${r.meta.namespace}/${r.meta.pod}` : null;
@@ -201,14 +203,9 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
       : (r: LogRecord): void => {
           const c = containerOf(r);
           c.source = recordSource(r);
-          c.detectors.line({
-            stream: r.stream,
-            line_number: ++c.lineNumbers[r.stream],
-            text: r.message,
-            truncated: r.truncated,
-            time_ms: logTimeMs(r.time),
-            source: c.source,
-          });
+          const time_ms = logTimeMs(r.time);
+          if (time_ms > c.lastMs) c.lastMs = time_ms;
+          c.detectors.line({ stream: r.stream, line_number: ++c.lineNumbers[r.stream], text: r.message, truncated: r.truncated, time_ms, source: c.source });
         };
   const onNotice = (n: TailerNotice): void => {
     switch (n.kind) {
@@ -290,7 +287,8 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
       }
       detectors.finish(Number.isFinite(last) ? last : Date.now());
     }
-    for (const c of perContainer.values()) c.detectors.finish(Date.now());
+    // following, the logs are live and their clock is the wall clock; a one-shot pass stops at each container's last line
+    for (const c of perContainer.values()) c.detectors.finish(o.follow || !Number.isFinite(c.lastMs) ? Date.now() : c.lastMs);
     if (progress) process.stderr.write('\n');
     if (stats.malformed > MAX_MALFORMED_REPORTED) warn(`${stats.malformed} malformed lines in all, skipped (the first ${MAX_MALFORMED_REPORTED} are named above)`);
     if (process.stderr.isTTY) {

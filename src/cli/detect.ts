@@ -182,14 +182,14 @@ export async function run(argv: string[]): Promise<number> {
       describe: 'seconds before a stall within which a worker-killed or storage error still joins it',
     })
     // container logs
-    .option('format', { choices: ['auto', 'text', 'cri', 'docker'], default: 'auto', describe: 'how FILES are read: detected per file from its first line, or forced' })
+    .option('format', { type: 'string', default: 'auto', describe: 'auto, text, cri or docker: how FILES are read (auto: detected per file from its first line)' })
     .option('follow', { type: 'boolean', default: false, describe: 'keep reading container logs as they grow and rotate, until SIGINT/SIGTERM' })
-    .option('start-at', { choices: ['beginning', 'end'], default: 'beginning', describe: 'where to start in a container log seen for the first time (no cursor)' })
+    .option('start-at', { type: 'string', default: 'beginning', describe: 'beginning or end: where to start in a container log seen for the first time (no cursor)' })
     .option('state-dir', { type: 'string', describe: 'directory of the cursor file (detect-cursor.json), so a restart neither repeats nor skips a line' })
     .option('rotate-size', { type: 'string', default: DEFAULT_ROTATE_SIZE, describe: "the kubelet's containerLogMaxSize; a live log above it for 30 s gives a rotation-stalled warning" })
     .option('idle-timeout', { type: 'number', default: DEFAULT_IDLE_TIMEOUT_SECONDS, describe: 'seconds after which a partial message with no new chunk is emitted as incomplete (--follow)' })
     .option('poll-interval', { type: 'number', default: DEFAULT_POLL_INTERVAL_SECONDS, describe: 'seconds between checks for new lines and rotations (--follow)' })
-    .option('emit', { choices: ['events', 'records'], default: 'events', describe: 'print detector events, or every container log message as a JSON record' })
+    .option('emit', { type: 'string', default: 'events', describe: 'events (detector events) or records (every container log message as a JSON record)' })
     .example("duct detect '/var/log/pods/*/*/*.log'", 'scan every container log on this node, rotated files included')
     .example("duct detect --follow --start-at end --state-dir /var/lib/duct '/var/log/pods/*/*/*.log'", 'tail container logs as a node agent')
     .example('duct detect --emit records --output pod.jsonl /var/log/pods/ns_pod_uid/app/0.log', 'convert a container log to JSON lines')
