@@ -202,7 +202,7 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
       ? (r: LogRecord): void => out.line(recordJson(r))
       : (r: LogRecord): void => {
           const c = containerOf(r);
-          c.source = recordSource(r);
+          if (c.source.file !== r.file) c.source = recordSource(r); // one object per file, not per line
           const time_ms = logTimeMs(r.time);
           if (time_ms > c.lastMs) c.lastMs = time_ms;
           c.detectors.line({ stream: r.stream, line_number: ++c.lineNumbers[r.stream], text: r.message, truncated: r.truncated, time_ms, source: c.source });
