@@ -42,7 +42,7 @@ export interface TimeFigure {
 
 export interface GroupRecommendation {
   group: string;
-  /** finished runs in the group. */
+  /** runs found in the group, finished or not. */
   runs: number;
   /** runs whose memory was measured (the ones --mem is sized from). */
   runs_used: number;
@@ -142,7 +142,7 @@ export function recommendGroup(group: string, runs: RecommendRun[], opts: Recomm
   const time = timeFigure(finished, opts.headroom);
   return {
     group,
-    runs: finished.length,
+    runs: runs.length,
     runs_used: memory.runs,
     skipped,
     memory,
