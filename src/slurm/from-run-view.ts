@@ -7,12 +7,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The SLURM_* variables a run recorded (info.json environment.variables). */
+/** The job variables a run recorded: info.json environment.variables (or, as first written, flat in environment). */
 export function jobVariables(info: Record<string, unknown>): Record<string, string> {
   const env = isRecord(info.environment) ? info.environment : {};
-  const vars = isRecord(env.variables) ? env.variables : {};
+  const vars = isRecord(env.variables) ? env.variables : env;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(vars)) if (typeof v === 'string') out[k] = v;
+  for (const [k, v] of Object.entries(vars)) if (typeof v === 'string' && /^(SLURM_|PBS_)/.test(k)) out[k] = v;
   return out;
 }
 
