@@ -1,5 +1,6 @@
 import { humanizeBytes, humanizePercent, humanizeSeconds } from '../format/units.js';
 import { MEMORY_KEYS } from './keys.js';
+import { formatSlurmMem } from './sbatch-format.js';
 import type { GroupRecommendation } from './recommend.js';
 import { WASTE_FRACTION, type WasteFlag } from './waste.js';
 
@@ -9,7 +10,7 @@ const runs = (n: number): string => `${n} run${n === 1 ? '' : 's'}`;
 function wasteFigure(w: WasteFlag): string {
   const figures: Record<WasteFlag['resource'], () => string> = {
     memory: () => `--mem: used ${humanizeBytes(w.used)} of ${humanizeBytes(w.requested)}`,
-    cpus: () => `CPUs: ${w.used.toFixed(2)} of ${w.requested} cores on average`,
+    cpus: () => `CPUs: used ${w.used.toFixed(2)} on average of ${w.requested}`,
     time: () => `--time: ran ${humanizeSeconds(w.used)} of ${humanizeSeconds(w.requested)}`,
   };
   return `${figures[w.resource]()} (${pct(w.fraction)}, from ${w.source})`;
@@ -39,6 +40,9 @@ export function formatGroup(g: GroupRecommendation, headroom: number, cpuQuantil
   }
   if (g.job_mem_peak_bytes !== null) {
     lines.push(`#   job cgroup peak (cgroup_job_mem_peak): ${humanizeBytes(g.job_mem_peak_bytes)}; SLURM enforces --mem on the job's cgroup`);
+    if (g.memory && g.job_mem_peak_bytes > g.memory.recommended_bytes) {
+      lines.push(`#   warning: the job cgroup peak is above --mem=${g.memory.value}; the job's other processes need room too, e.g. --mem=${formatSlurmMem(g.job_mem_peak_bytes * (1 + headroom))}`);
+    }
   }
   if (g.cpus) {
     const c = g.cpus;

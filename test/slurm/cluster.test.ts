@@ -173,8 +173,6 @@ test('duct under a real SLURM (cgroup v1): batch job, srun step, job array, reco
       assert.equal(request?.job_id, plainId);
       assert.equal(request?.mem_bytes, 400 * MIB);
       assert.equal(request?.cpus, 1);
-      const environment = info.environment as Record<string, unknown>;
-      assert.deepEqual(environment.slurm_request, request, 'info.json environment.slurm_request records the job request');
 
       const cgroup = info.cgroup as Record<string, unknown>;
       assert.equal(cgroup.memory_path, truthPath);
@@ -186,6 +184,9 @@ test('duct under a real SLURM (cgroup v1): batch job, srun step, job array, reco
       const recordedJobPeak = summaryPeak(info, 'cgroup_job_mem_peak');
       assert.ok(recordedJobPeak !== undefined, 'cgroup_job_mem_peak is recorded');
       assert.ok(recordedJobPeak >= stepPeak && recordedJobPeak <= jobPeak, `job peak ${recordedJobPeak} between ${stepPeak} and ${jobPeak}`);
+
+      const environment = info.environment as Record<string, unknown>;
+      assert.deepEqual(environment.slurm_request, request, 'info.json environment.slurm_request records the job request');
     });
 
     await t.test('srun duct --mode current-session: the step cgroup, and the array placeholder outside an array', () => {

@@ -85,7 +85,7 @@ test('recommend prints one #SBATCH line per command, with its sources, headroom 
     assert.match(r.stdout, /waste: 3 runs used under 50% of what they requested/);
     assert.ok(
       lines.includes(
-        '#     logs/100/0_: --mem: used 900.00 MiB of 4.00 GiB (22%, from cgroup_mem_peak); CPUs: 1.20 of 4 cores on average (30%, from proc_cpu_seconds / wall_clock_time)',
+        '#     logs/100/0_: --mem: used 900.00 MiB of 4.00 GiB (22%, from cgroup_mem_peak); CPUs: used 1.20 on average of 4 (30%, from proc_cpu_seconds / wall_clock_time)',
       ),
       r.stdout,
     );
@@ -178,6 +178,29 @@ test('recommend rejects a bad headroom or percentile with the valid choices', as
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--group-by/);
     assert.match(help.stdout, /Examples:/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('recommend warns when the job cgroup peak would not fit the recommended --mem', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeRun(dir, {
+      prefix: 'logs/7/batch_',
+      command: 'python prep.py',
+      wall: 60,
+      summary: { cgroup_mem_peak: { unit: 'bytes', peak: 1000 * MIB }, cgroup_job_mem_peak: { unit: 'bytes', peak: 1300 * MIB } },
+    });
+    const r = await runCli(['recommend', 'logs'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.ok(lines.includes('#SBATCH --mem=1200M --time=00:02:00'), r.stdout);
+    assert.ok(lines.includes("#   job cgroup peak (cgroup_job_mem_peak): 1.27 GiB; SLURM enforces --mem on the job's cgroup"), r.stdout);
+    assert.ok(
+      lines.includes("#   warning: the job cgroup peak is above --mem=1200M; the job's other processes need room too, e.g. --mem=1560M"),
+      r.stdout,
+    );
   } finally {
     cleanup();
   }
