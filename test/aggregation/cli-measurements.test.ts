@@ -93,7 +93,7 @@ test('duct --cgroup isolate: an 800 MiB spike between 1 s samples is in cgroup_m
   const t = tempDir();
   const before = readdirSync(layout!.memory!.dir).filter((n) => n.startsWith('duct-'));
   try {
-    const r = await runCli(['-p', 'out/r_', '--cgroup', 'isolate', '--measurements', 'cgroup_mem_peak,proc_hwm', '--s-i', '1', '--r-i', '2', '--', 'spike.py', '800', '0.3', '4', '1.0'], { cwd: t.dir });
+    const r = await runCli(['-p', 'out/r_', '--cgroup', 'isolate', '--measurements', 'cgroup_mem_peak,proc_hwm', '--s-i', '1', '--r-i', '2', '--', 'spike.py', '800', '0.3', '5', '1.0'], { cwd: t.dir });
     assert.equal(r.code, 0, r.stderr);
     const info = JSON.parse(readFileSync(join(t.dir, 'out/r_info.json'), 'utf8')) as Info;
     assert.equal(info.cgroup?.['mode'], 'isolate');

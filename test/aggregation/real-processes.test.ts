@@ -8,9 +8,9 @@ const MiB = 1024 * 1024;
 const onLinux = existsSync('/proc/self/stat');
 
 test('burner: CPU seconds of 2 workers match wait4\'s ground truth; no rate above cores × 100%', { skip: !onLinux && 'needs /proc' }, async () => {
-  const run = await driveEngine('burner.py', ['1.5', '1.5'], { requested: ['proc_cpu_seconds', 'ps_cpu_seconds', 'proc_pdcpu_total', 'proc_pdcpu'], sampleMs: 100, reportEvery: 10 });
+  const run = await driveEngine('burner.py', ['1.0', '1.0'], { requested: ['proc_cpu_seconds', 'ps_cpu_seconds', 'proc_pdcpu_total', 'proc_pdcpu'], sampleMs: 100, reportEvery: 10 });
   const truth = (JSON.parse(run.stdout) as { children_cpu_seconds: number }).children_cpu_seconds;
-  assert.ok(truth > 2.9 && truth < 3.5, `burner did burn: ${truth}`);
+  assert.ok(truth > 1.95 && truth < 2.5, `burner did burn: ${truth}`);
   const proc = run.summary['proc_cpu_seconds']!.total!;
   // generous here (the benchmark holds 2%): samples every 0.1 s miss at most the last 0.1 s of each worker
   assert.ok(Math.abs(proc - truth) / truth < 0.15, `proc_cpu_seconds ${proc} vs truth ${truth}`);
@@ -23,7 +23,7 @@ test('burner: CPU seconds of 2 workers match wait4\'s ground truth; no rate abov
 
 test('a child that accrues CPU and exits mid-window is still counted (sum_pid_deltas)', { skip: !onLinux && 'needs /proc' }, async () => {
   // worker 1 burns 0.4 s and exits; worker 2 burns 1.2 s; the parent lingers — all inside one report window
-  const run = await driveEngine('burner.py', ['0.4', '1.2', '--linger', '0.3'], { requested: ['proc_cpu_seconds'], sampleMs: 100, reportEvery: 1000 });
+  const run = await driveEngine('burner.py', ['0.3', '0.8', '--linger', '0.3'], { requested: ['proc_cpu_seconds'], sampleMs: 100, reportEvery: 1000 });
   const truth = (JSON.parse(run.stdout) as { children_cpu_seconds: number }).children_cpu_seconds;
   assert.equal(run.records.length, 1, 'one window');
   const counted = run.records[0]!.measurements['proc_cpu_seconds'] as number;
@@ -52,7 +52,7 @@ test('fork-shared pages: PSS total near the real footprint, summed RSS counts th
 });
 
 test('an 800 MiB spike held 0.3 s between 1 s samples: proc_hwm catches it', { skip: !onLinux && 'needs /proc' }, async () => {
-  const run = await driveEngine('spike.py', ['800', '0.3', '4', '1.0'], { requested: ['proc_hwm', 'proc_rss_total'], sampleMs: 1000, reportEvery: 2 });
+  const run = await driveEngine('spike.py', ['800', '0.3', '5', '1.0'], { requested: ['proc_hwm', 'proc_rss_total'], sampleMs: 1000, reportEvery: 2 });
   assert.ok(run.summary['proc_hwm']!.peak! > 800 * MiB, `proc_hwm ${run.summary['proc_hwm']!.peak! / MiB} MiB`);
 });
 
@@ -62,13 +62,13 @@ const canIsolate = process.getuid?.() === 0 && cgroupLayout?.memory?.version ===
 test('--cgroup isolate (root, v1 memory): the spike is caught by cgroup_mem_peak in a cgroup of its own, removed at close', { skip: !canIsolate && 'needs root and a v1 memory cgroup' }, async () => {
   const parentDir = cgroupLayout!.memory!.dir;
   const before = readdirSync(parentDir).filter((n) => n.startsWith('duct-'));
-  const run = await driveEngine('spike.py', ['800', '0.3', '4', '1.0'], { requested: ['cgroup_mem_peak', 'cgroup_mem_current', 'cgroup_cpu_seconds', 'proc_hwm'], sampleMs: 1000, reportEvery: 2, cgroupMode: 'isolate' });
+  const run = await driveEngine('spike.py', ['800', '0.3', '5', '1.0'], { requested: ['cgroup_mem_peak', 'cgroup_mem_current', 'cgroup_cpu_seconds', 'proc_hwm'], sampleMs: 1000, reportEvery: 2, cgroupMode: 'isolate' });
   assert.equal(run.exitCode, 0);
   assert.equal(run.argvPrefix[0], '/bin/sh');
   assert.ok(run.argvPrefix.every((a) => !a.includes('spike')), 'the command is never part of the script');
   const peak = run.summary['cgroup_mem_peak']!.peak!;
   assert.ok(peak > 800 * MiB && peak < 900 * MiB, `cgroup_mem_peak ${peak / MiB} MiB: the command's alone`);
-  assert.ok(run.summary['proc_hwm']!.peak! > 800 * MiB);
+  assert.ok(run.summary['proc_hwm']!.peak! > 800 * MiB, `proc_hwm ${run.summary['proc_hwm']!.peak! / MiB} MiB`);
   assert.equal(run.cgroup?.mode, 'isolate');
   assert.match(String(run.cgroup?.memory_path), /\/duct-/);
   const after = readdirSync(parentDir).filter((n) => n.startsWith('duct-'));
