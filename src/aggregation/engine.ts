@@ -135,9 +135,7 @@ function startEngine(
   let samples = 0;
   let everSampled = false;
   let labelled = new Set<number>();
-  const reportStreamKeys = selected.filter((m) => m.cadence === 'report').map((m) => m.key);
-  const hasReportStreams = reportStreamKeys.length > 0;
-  const lastReportValues = new Map<string, unknown>();
+  const hasReportStreams = selected.some((m) => m.cadence === 'report');
   return {
     tree,
     async sample() {
@@ -160,19 +158,17 @@ function startEngine(
     async report(): Promise<UsageRecord | null> {
       if (samples === 0) {
         // no sample since the last report (the command exited just after it): a kernel
-        // high-water mark read now may still have risen, and is then worth a record
-        if (!hasReportStreams || !everSampled) return null;
-        await collect('report', []);
-        const fresh = agg.report();
-        const changed = Object.entries(fresh).filter(([k, v]) => lastReportValues.get(k) !== v);
-        for (const [k, v] of Object.entries(fresh)) lastReportValues.set(k, v);
-        if (changed.length === 0) return null;
-        return { timestamp: isoWithOffset(env.now()), num_samples: 0, measurements: Object.fromEntries(changed) };
+        // high-water mark read now may still have risen; it goes into the run summary,
+        // but a usage record needs at least one sample (schema/usage.schema.json)
+        if (hasReportStreams && everSampled) {
+          await collect('report', []);
+          agg.report();
+        }
+        return null;
       }
       await collect('report', []);
       await collect('new-pids', [...labelled]);
       const record: UsageRecord = { timestamp: isoWithOffset(env.now()), num_samples: samples, measurements: agg.report() };
-      for (const s of reportStreamKeys) if (s in record.measurements) lastReportValues.set(s, record.measurements[s]!);
       samples = 0;
       return record;
     },
