@@ -49,12 +49,6 @@ export class Aggregator {
     list.push({ t, reading });
   }
 
-  /** Whether anything is buffered for the current window. */
-  get empty(): boolean {
-    for (const list of this.window.values()) if (list.length) return false;
-    return true;
-  }
-
   /** Aggregate the window into one value per measured key, fold it into the summary, and start a new window. */
   report(): Record<string, MeasurementValue> {
     const out: Record<string, MeasurementValue> = {};

@@ -27,6 +27,12 @@ test('rates: a newborn falls back to counter/elapsed, then Δ/Δt; the seed carr
   close(r2.series[0]!.values.get(1) as number, 0.5, 'seed from the previous window: (2.4-1.4)/(13-11)');
 });
 
+test('rates: a newborn too young for a rate since birth waits for its second reading', () => {
+  const r = deriveRates(win([[1, { 5: [0.03, 0.01] }], [2, { 5: [1.03, 1.01] }]]), 'cpu', new Map());
+  assert.equal(r.series[0]!.values.has(5), false, '0.03 s of CPU in 0.01 s of life is rounding, not 300%');
+  close(r.series[1]!.values.get(5) as number, 1.0);
+});
+
 test('rates: a pid that exited is dropped from the seeds; a counter that went back is a new process', () => {
   const r = deriveRates(win([[1, { 1: [5, 100], 2: [1, 1] }]]), 'cpu', new Map([[1, { t: 0, v: 9 }], [3, { t: 0, v: 1 }]]));
   close(r.series[0]!.values.get(1) as number, 0.05, 'went back 9→5: 5/100 since birth');

@@ -28,8 +28,8 @@ function scripted(name: Collector['name'], fields: string[], script: Array<Recor
 function setup() {
   let now = 0;
   const proc = scripted('proc', ['rss', 'hwm', 'cputime', 'state', 'cmd', 'pss', 'uss', 'io_read', 'io_write'], [
-    { 10: { cputime: 0.5, elapsed: 1, rss: 100, state: 'R', cmd: 'a' }, 11: { cputime: 0.2, elapsed: 0.4, rss: 50, state: 'S', cmd: 'b' } },
-    { 10: { cputime: 1.5, elapsed: 2, rss: 300, state: 'R', cmd: 'a' }, 11: { cputime: 0.6, elapsed: 1.4, rss: 50, state: 'R', cmd: 'b' } },
+    { 10: { cputime: 0.5, elapsed: 1, rss: 100, state: 'R', cmd: 'a' }, 11: { cputime: 0.3, elapsed: 0.6, rss: 50, state: 'S', cmd: 'b' } },
+    { 10: { cputime: 1.5, elapsed: 2, rss: 300, state: 'R', cmd: 'a' }, 11: { cputime: 0.7, elapsed: 1.6, rss: 50, state: 'R', cmd: 'b' } },
     { 10: { cputime: 2.5, elapsed: 3, rss: 200, state: 'R', cmd: 'a' } },
   ]);
   // cgroup: the baseline read at prepare, then per-sample current and cpu, and mem_peak once per report
@@ -79,10 +79,10 @@ test('engine: derive, collapse and reduce over two windows with injected collect
   assert.equal(r1.timestamp, isoWithOffset(new Date(Date.UTC(2026, 0, 2, 3, 4, 7, 678))));
   assert.match(r1.timestamp, /^2026-01-0\dT\d\d:\d\d:07\.678[+-]\d\d:\d\d$/);
   const m1 = r1.measurements;
-  close(m1['proc_cpu_seconds'], 0.6 + 1.5);
+  close(m1['proc_cpu_seconds'], 0.7 + 1.5);
   assert.deepEqual(Object.keys(m1['proc_pdcpu'] as object), ['10', '11']);
   close((m1['proc_pdcpu'] as Record<string, number>)['10'], 100); // 50% since birth, then 100%
-  close((m1['proc_pdcpu'] as Record<string, number>)['11'], 50); // 0.2/0.4 since birth, then 40%
+  close((m1['proc_pdcpu'] as Record<string, number>)['11'], 50); // 0.3/0.6 since birth, then 40%
   close(m1['proc_pdcpu_total'], 140);
   assert.equal(m1['proc_rss_total'], 350);
   assert.deepEqual(m1['proc_rss'], { 10: 300, 11: 50 });
@@ -107,7 +107,7 @@ test('engine: derive, collapse and reduce over two windows with injected collect
   assert.equal(m2['cgroup_mem_peak'], 8000);
 
   const s = engine.summary();
-  close(s['proc_cpu_seconds']?.total, 3.1);
+  close(s['proc_cpu_seconds']?.total, 3.2);
   assert.equal(s['proc_rss_total']?.peak, 350);
   close(s['proc_rss_total']?.mean, (150 + 350 + 200) / 3);
   assert.equal(s['cgroup_mem_peak']?.peak, 8000);
