@@ -3,19 +3,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { inTempDir, runCli } from '../helpers/cli.js';
 
-async function inTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const t = tempDir();
-  try {
-    await fn(t.dir);
-  } finally {
-    t.cleanup();
-  }
-}
 
 test('the default prefix is .duct/logs/{datetime}-{pid}_', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['exit-with', '0'], { cwd: dir });
     assert.equal(r.code, 0);
     const files = readdirSync(join(dir, '.duct/logs')).sort();
@@ -24,7 +16,7 @@ test('the default prefix is .duct/logs/{datetime}-{pid}_', () =>
   }));
 
 test('prefix placeholders expand, SLURM ones to "none" outside a job, and leading directories are created', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const inJob = await runCli(['-p', 'logs/{slurm_job_id}/{slurm_array_task_id}_{hostname}_', 'exit-with', '0'], {
       cwd: dir,
       env: { SLURM_JOB_ID: '4242', SLURM_ARRAY_TASK_ID: '7' },
@@ -43,7 +35,7 @@ test('prefix placeholders expand, SLURM ones to "none" outside a job, and leadin
   }));
 
 test('existing output files are refused (exit 1, naming them, creating nothing) unless --clobber', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const first = await runCli(['-p', 'r_', 'echo', 'one'], { cwd: dir });
     assert.equal(first.code, 0);
     const before = readdirSync(dir).sort();
@@ -59,7 +51,7 @@ test('existing output files are refused (exit 1, naming them, creating nothing) 
   }));
 
 test('--fail-time: a fast failure removes the logs (default 3 s); 0 keeps them; negative never keeps a failure', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const fast = await runCli(['-p', 'd/fast_', 'exit-with', '2'], { cwd: dir });
     assert.equal(fast.code, 2);
     assert.match(fast.stderr, /Removing log files since the command failed in less than 3 seconds/);
@@ -79,7 +71,7 @@ test('--fail-time: a fast failure removes the logs (default 3 s); 0 keeps them; 
   }));
 
 test('info.json records the run: command, argv, cwd, times, status, paths, versions', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-p', 'r_', 'sh', '-c', 'sleep 0.2; echo done'], { cwd: dir });
     assert.equal(r.code, 0);
     const info = JSON.parse(readFileSync(join(dir, 'r_info.json'), 'utf8'));
@@ -96,7 +88,7 @@ test('info.json records the run: command, argv, cwd, times, status, paths, versi
   }));
 
 test('.env files, the environment and the command line take precedence in that order, and never reach the command', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     mkdirSync(join(dir, '.duct'));
     writeFileSync(join(dir, '.duct/.env'), 'DUCT_MESSAGE=from-dotenv\nDUCT_CAPTURE_OUTPUTS=stdout\n# comment\nDUCT_SECRET_THING=1\n');
     const env = { DUCT_CONFIG_PATHS: undefined, XDG_CONFIG_HOME: join(dir, 'xdg') };
