@@ -27,8 +27,9 @@ const OOM_FOLD_GAP_MS = 10_000;
 /** Evidence lines in a verdict are cut shorter than event bodies. */
 const EVIDENCE_DETAIL_MAX = 512;
 
+/** An OOM traceback being printed on one stream: the GPUs already reported, and when its last line came. */
 interface OomIncident {
-  gpu: number | null;
+  gpus: Set<number | null>;
   lastMs: number;
 }
 
@@ -86,18 +87,24 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
     if (v) emit(verdictEvent(hang.time, v, verdictSentence(v)));
   };
 
-  /** True when this OOM line repeats the open incident of its stream (same GPU, traceback still going). */
+  /**
+   * True when this OOM line repeats one already reported in the traceback still being
+   * printed on its stream (same GPU; a line without a GPU matches any).
+   */
   const foldsIntoIncident = (input: LineInput, c: LineClass | null): boolean => {
     const inc = incidents[input.stream];
-    if (!inc) return false;
-    const sameOom = c?.kind === 'cuda_oom' && (c.gpu_index === null || inc.gpu === null || c.gpu_index === inc.gpu);
-    const close = input.time_ms - inc.lastMs > OOM_FOLD_GAP_MS || (!sameOom && !isTracebackLine(input.text));
-    if (close) {
-      incidents[input.stream] = null;
+    const isOom = c?.kind === 'cuda_oom';
+    if (inc && (input.time_ms - inc.lastMs > OOM_FOLD_GAP_MS || (!isOom && !isTracebackLine(input.text)))) incidents[input.stream] = null;
+    const open = incidents[input.stream];
+    if (!open) {
+      if (isOom) incidents[input.stream] = { gpus: new Set([c.gpu_index]), lastMs: input.time_ms };
       return false;
     }
-    inc.lastMs = input.time_ms;
-    return sameOom;
+    open.lastMs = input.time_ms;
+    if (!isOom) return false;
+    if (c.gpu_index === null || open.gpus.has(null) || open.gpus.has(c.gpu_index)) return true;
+    open.gpus.add(c.gpu_index);
+    return false;
   };
 
   return {
@@ -109,7 +116,6 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
       if (!foldsIntoIncident(input, c) && c) {
         const e = lineEvent(c.kind, input, classAttributes(c));
         emit(e);
-        if (c.kind === 'cuda_oom') incidents[input.stream] = { gpu: c.gpu_index, lastMs: input.time_ms };
         if (c.kind === 'dataloader_error' && c.errorClass.role !== 'none') {
           const worker = c.errorClass.role === 'worker_killed';
           const joined: Joined = {
