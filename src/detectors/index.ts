@@ -1,7 +1,8 @@
-import { classifyLine, type LineClass } from './classify.js';
+import { classifyCandidate, type LineClass } from './classify.js';
 import { cutText, lineEvent, storageEventEvent, verdictEvent } from './events.js';
 import { verdictSentence } from './headline.js';
 import { HangDetector, type Joined } from './hang.js';
+import { CLASSIFY_BIT, lineScanner } from './line-scan.js';
 import { createStepMatcher } from './step-progress.js';
 import { SummaryBuilder } from './summary.js';
 import { isTracebackLine } from './traceback.js';
@@ -112,7 +113,8 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
       hang.advance(input.time_ms);
       summary.linesSeen++;
       if (input.truncated) summary.linesTruncated++;
-      const c = classifyLine(input.text);
+      const mask = lineScanner.scan(input.text);
+      const c = mask & CLASSIFY_BIT ? classifyCandidate(input.text) : null;
       if (!foldsIntoIncident(input, c) && c) {
         const e = lineEvent(c.kind, input, classAttributes(c));
         emit(e);
@@ -126,7 +128,7 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
           hang.discriminator(joined);
         }
       }
-      const s = steps.match(input.text);
+      const s = steps.match(input.text, mask);
       if (s?.kind === 'step') hang.step(input.time_ms, s.step);
       else if (s?.kind === 'eval') hang.evalPhase(input.time_ms);
       decide();
