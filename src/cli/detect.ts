@@ -1,7 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import yargs from 'yargs';
 import { DuctError } from '../errors.js';
 import { DEFAULT_CORRELATION_WINDOW_SECONDS, type DetectorOptions } from '../detectors/index.js';
 import { detectStream } from '../detectors/detect-stream.js';
@@ -9,8 +8,18 @@ import { parseKubernetesEvents } from '../detectors/kubernetes-events.js';
 import { readPlainLines } from '../detectors/read-plain-lines.js';
 import { compileStepPattern } from '../detectors/step-progress.js';
 import type { DetectorEvent, ExternalStorageEvent, LineInput } from '../detectors/types.js';
-import { DUCT_VERSION } from '../version.js';
-import { usageFailure } from './main.js';
+import { baseParser } from './yargs-base.js';
+// container logs (CRI, Docker json-file): src/cli/detect-containers.ts
+import {
+  DEFAULT_IDLE_TIMEOUT_SECONDS,
+  DEFAULT_POLL_INTERVAL_SECONDS,
+  DEFAULT_ROTATE_SIZE,
+  executeContainerDetect,
+  isContainerLog,
+  resolveContainerOptions,
+  wantsContainerPath,
+  type ContainerDetectOptions,
+} from './detect-containers.js';
 
 /** Everything `duct detect` will do, resolved from its argv before any file is read. */
 export interface DetectPlan {
@@ -20,6 +29,8 @@ export interface DetectPlan {
   /** where the JSON lines go; null for stdout. */
   output: string | null;
   detectors: DetectorOptions;
+  /** how container log files are read (format, --follow, cursor, --emit). */
+  containers: ContainerDetectOptions;
 }
 
 export const DEFAULT_HANG_THRESHOLD_SECONDS = 300;
@@ -50,6 +61,7 @@ export function resolveDetectPlan(argv: Record<string, unknown>): DetectPlan {
       stepPattern,
       correlationWindowSeconds: positiveNumber('correlation-window', argv['correlation-window'], true),
     },
+    containers: resolveContainerOptions(argv),
   };
 }
 
@@ -128,6 +140,10 @@ export async function printDetectedEvents(
 }
 
 export async function executeDetect(plan: DetectPlan): Promise<number> {
+  if (plan.files.length > 0 && wantsContainerPath(plan.files, plan.containers, isContainerLog)) {
+    const external = plan.eventsFile === null ? [] : await readStorageEvents(plan.eventsFile, (m) => process.stderr.write(`duct: ${m}\n`));
+    return executeContainerDetect({ files: plan.files, output: plan.output, detectors: plan.detectors, external, containers: plan.containers });
+  }
   for (const f of plan.files) {
     try {
       await access(f, constants.R_OK);
@@ -141,17 +157,11 @@ export async function executeDetect(plan: DetectPlan): Promise<number> {
 
 /** `duct detect FILES... [--events FILE]`: the log detectors, offline. */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = await yargs(argv)
-    .scriptName('duct detect')
-    .parserConfiguration({ 'camel-case-expansion': false, 'parse-positional-numbers': false })
-    .strict()
-    .version(DUCT_VERSION)
-    .help()
-    .wrap(Math.min(100, process.stdout.columns || 100))
-    .exitProcess(false)
-    .fail(usageFailure)
-    .usage('Usage: duct detect [OPTIONS] FILES...\n\nRun the log detectors over captured output files of a past run and print each event as a JSON line.')
-    .command('$0 [files..]', false, (y) => y.positional('files', { type: 'string', array: true, describe: 'plain text files, e.g. <prefix>stdout and <prefix>stderr' }))
+  const parsed = await baseParser(argv, 'duct detect')
+    .usage('Usage: duct detect [OPTIONS] FILES...\n\nRun the log detectors over captured output files of a past run, or over Kubernetes container logs (CRI or Docker json-file, rotated files included), and print each event as a JSON line.')
+    .command('$0 [files..]', false, (y) =>
+      y.positional('files', { type: 'string', array: true, describe: 'plain text files (e.g. <prefix>stdout), container log files, or globs of them' }),
+    )
     .option('events', { type: 'string', describe: 'Kubernetes events (`kubectl get events -o json`) used as storage evidence' })
     .option('output', { type: 'string', describe: 'write the JSON lines to this file instead of stdout' })
     .option('hang-threshold', { type: 'number', default: DEFAULT_HANG_THRESHOLD_SECONDS, describe: 'seconds without training-step progress that count as a stall' })
@@ -161,6 +171,18 @@ export async function run(argv: string[]): Promise<number> {
       default: DEFAULT_CORRELATION_WINDOW_SECONDS,
       describe: 'seconds before a stall within which a worker-killed or storage error still joins it',
     })
+    // container logs
+    .option('format', { type: 'string', default: 'auto', describe: 'auto, text, cri or docker: how FILES are read (auto: detected per file from its first line)' })
+    .option('follow', { type: 'boolean', default: false, describe: 'keep reading container logs as they grow and rotate, until SIGINT/SIGTERM' })
+    .option('start-at', { type: 'string', default: 'beginning', describe: 'beginning or end: where to start in a container log seen for the first time (no cursor)' })
+    .option('state-dir', { type: 'string', describe: 'directory of the cursor file (detect-cursor.json), so a restart neither repeats nor skips a line' })
+    .option('rotate-size', { type: 'string', default: DEFAULT_ROTATE_SIZE, describe: "the kubelet's containerLogMaxSize; a live log above it for 30 s gives a rotation-stalled warning" })
+    .option('idle-timeout', { type: 'number', default: DEFAULT_IDLE_TIMEOUT_SECONDS, describe: 'seconds after which a partial message with no new chunk is emitted as incomplete (--follow)' })
+    .option('poll-interval', { type: 'number', default: DEFAULT_POLL_INTERVAL_SECONDS, describe: 'seconds between checks for new lines and rotations (--follow)' })
+    .option('emit', { type: 'string', default: 'events', describe: 'events (detector events) or records (every container log message as a JSON record)' })
+    .example("duct detect '/var/log/pods/*/*/*.log'", 'scan every container log on this node, rotated files included')
+    .example("duct detect --follow --start-at end --state-dir /var/lib/duct '/var/log/pods/*/*/*.log'", 'tail container logs as a node agent')
+    .example('duct detect --emit records --output pod.jsonl /var/log/pods/ns_pod_uid/app/0.log', 'convert a container log to JSON lines')
     .example('duct detect .duct/logs/2026.11.22T05.00.00-123_stderr', 'print the CUDA OOM, DataLoader and storage events found')
     .example('duct detect run_stdout run_stderr --events events.json --output found.jsonl', 'also use FailedMount events as storage evidence')
     .parseAsync();

@@ -111,7 +111,7 @@ const badInputs: [string, string[], number, RegExp][] = [
   ['no file at all', ['detect'], 2, /^duct: duct detect needs at least one FILE/],
   ['an invalid --step-pattern', ['detect', 'run_stdout', '--step-pattern', '(('], 2, /^duct: --step-pattern "\(\(" is not a valid regular expression/],
   ['a zero --hang-threshold', ['detect', 'run_stdout', '--hang-threshold', '0'], 2, /^duct: --hang-threshold 0 is not valid; give a number of seconds > 0/],
-  ['an unknown option', ['detect', 'run_stdout', '--follow-me'], 2, /^duct: Unknown argument/],
+  ['an unknown option', ['detect', 'run_stdout', '--follow-me'], 2, /^duct: unknown option --follow-me/],
   ['--events that is not JSON', ['detect', '--events', 'run_stdout'], 1, /^duct: --events run_stdout is not JSON/],
   ['--events of another shape', ['detect', '--events', 'shape.json'], 1, /^duct: --events shape.json: expected `kubectl get events -o json` output/],
 ];
