@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { inTempDir, runCli } from '../helpers/cli.js';
+import { assertRunValid } from '../helpers/validate.js';
 
 
 test('the default prefix is .duct/logs/{datetime}-{pid}_', () =>
@@ -23,6 +24,7 @@ test('prefix placeholders expand, SLURM ones to "none" outside a job, and leadin
     });
     assert.equal(inJob.code, 0, inJob.stderr);
     assert.ok(existsSync(join(dir, `logs/4242/7_${hostname()}_info.json`)));
+    await assertRunValid(join(dir, `logs/4242/7_${hostname()}_`));
     const outside = await runCli(['-p', 'logs/{slurm_job_id}/{slurm_procid}_', 'exit-with', '0'], {
       cwd: dir,
       env: { SLURM_JOB_ID: undefined, SLURM_PROCID: undefined },
@@ -48,6 +50,7 @@ test('existing output files are refused (exit 1, naming them, creating nothing) 
     assert.equal(clobbered.code, 0);
     assert.equal(readFileSync(join(dir, 'r_stdout'), 'utf8'), 'two\n');
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'r_info.json'), 'utf8')).argv, ['echo', 'two']);
+    await assertRunValid(join(dir, 'r_'));
   }));
 
 test('--fail-time: a fast failure removes the logs (default 3 s); 0 keeps them; negative never keeps a failure', () =>
@@ -85,6 +88,7 @@ test('info.json records the run: command, argv, cwd, times, status, paths, versi
     assert.equal(info.output_paths.stdout, 'r_stdout');
     assert.equal(info.output_paths.info, 'r_info.json');
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'no temp file left behind');
+    await assertRunValid(join(dir, 'r_'));
   }));
 
 test('.env files, the environment and the command line take precedence in that order, and never reach the command', () =>

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inTempDir, runCli } from '../helpers/cli.js';
+import { assertRunValid } from '../helpers/validate.js';
 
 
 test('an unknown duct option exits 2 naming it, and runs nothing', () =>
@@ -103,6 +104,7 @@ test('-m/--message and --mode are recorded in info.json', () =>
     const info = JSON.parse(readFileSync(join(dir, 'm_info.json'), 'utf8'));
     assert.equal(info.message, 'ablation 3');
     assert.equal(info.mode, 'current-session');
+    await assertRunValid(join(dir, 'm_'));
   }));
 
 test('-t system-summary writes info.json only; -t processes-samples writes usage.jsonl only', () =>

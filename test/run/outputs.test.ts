@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inTempDir, runCli } from '../helpers/cli.js';
+import { assertRunValid } from '../helpers/validate.js';
 
 /** The bytes write-bytes produces, recomputed here. */
 function expectedBytes(mib: number): Buffer {
@@ -22,6 +23,7 @@ test('binary stdout passes through and is captured byte for byte', () =>
     assert.equal(sha(r.stdoutBytes), want);
     assert.equal(sha(readFileSync(join(dir, 'b_stdout'))), want);
     assert.equal(statSync(join(dir, 'b_stderr')).size, 0);
+    await assertRunValid(join(dir, 'b_'));
   }));
 
 /** Run duct on `write-bytes MIB` and return its result and its peak RSS (VmHWM, KiB) polled while it ran. */
@@ -84,6 +86,7 @@ test('-o and -c choose the streams passed through and captured', () =>
     const info = JSON.parse(readFileSync(join(dir, 'n_info.json'), 'utf8'));
     assert.equal(info.output_paths.stdout, null);
     assert.equal(info.output_paths.stderr, null);
+    await assertRunValid(join(dir, 'n_'));
   }));
 
 test('stdin passes through to the command', () =>

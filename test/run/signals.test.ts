@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { inTempDir, pollUntil, runCli } from '../helpers/cli.js';
+import { assertRunValid } from '../helpers/validate.js';
 
 
 /** Run duct on a fixture, wait for its `ready` line, then deliver `signals` to duct itself, spaced apart. */
@@ -30,6 +31,7 @@ for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
       assert.equal(info.exit_code, 5);
       assert.equal(info.forcefully_terminated, false);
       assert.match(r.stderr, /Summary:/);
+      await assertRunValid(join(dir, 'r_'));
     }));
 }
 
@@ -56,6 +58,7 @@ test('a command that ignores a forwarded SIGTERM is killed after --kill-grace, a
     const info = JSON.parse(readFileSync(join(dir, 'r_info.json'), 'utf8'));
     assert.equal(info.forcefully_terminated, true);
     assert.equal(info.duct_exit_code, 137);
+    await assertRunValid(join(dir, 'r_'));
   }));
 
 test('children left running in the new session: duct ends with the primary command and names them', () =>
@@ -98,5 +101,6 @@ test('duct killed with SIGKILL: the command group dies with it, info.json is who
     assert.equal(existsSync(marker), false, 'SIGKILL, not a catchable signal, ended the group');
     const after = JSON.parse(readFileSync(join(dir, 'r_info.json'), 'utf8'));
     assert.equal(after.status, 'running', 'the last complete version stays');
+    await assertRunValid(join(dir, 'r_'), { allowWarnings: true });
     assert.equal(readies(), 2);
   }));
