@@ -176,3 +176,16 @@ test('a running info.json has nulls where the end goes, and the system block may
   assert.match(problems('info', { ...running, exit_code: 0 })[0]!, /^\/exit_code: must be null, got an integer: null while the run is running$/);
   assert.match(problems('info', { ...running, system: {} })[0]!, /^\/system\/hostname: missing required field$/);
 });
+
+test("the README's files section names every field of info.json and usage.jsonl", () => {
+  const readme = readFileSync(join(SCHEMA_DIR, '..', 'README.md'), 'utf8');
+  const section = /<!-- section: files -->([\s\S]*?)<!-- \/section: files -->/.exec(readme)?.[1] ?? '';
+  const info = schemas().files.get('info.schema.json')!;
+  const defs = info.$defs as Record<string, { properties: object }>;
+  const fields = [
+    ...declared(info),
+    ...declared(schemas().files.get('usage.schema.json')),
+    ...['cgroup', 'measurements', 'key_summary', 'output_paths', 'detectors', 'system', 'system_unavailable'].flatMap((d) => declared(defs[d])),
+  ];
+  for (const f of fields) assert.ok(section.includes(f), `README files section does not mention ${f}`);
+});
