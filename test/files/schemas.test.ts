@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SCHEMA_VERSION } from '../../src/files/info.js';
 import { describeErrors } from '../../src/files/schema-errors.js';
 import { declaredVersions, loadSchemas, SCHEMA_DIR, schemas } from '../../src/files/schemas.js';
-import { cgroup, detectors, keySummary, measurements, outputPaths, runInfo, usageRecord } from './sample-info.js';
+import { cgroup, detectors, keySummary, measurements, outputPaths, runInfo, slurmRequest, usageRecord } from './sample-info.js';
 
 /**
  * The shape fingerprint of duct's own schemas (every schema/*.schema.json: info, usage,
@@ -16,7 +16,7 @@ import { cgroup, detectors, keySummary, measurements, outputPaths, runInfo, usag
  * fingerprint never changes.
  */
 const RECORDED_FINGERPRINTS: Record<string, string> = {
-  '1.0.0': 'cfd54e08b7e5b58b',
+  '1.0.0': 'addefaca5f757e6b',
 };
 
 /** The schema with its prose (description, title, $comment, examples) removed: only the shape. */
@@ -84,6 +84,7 @@ test('info.schema.json declares exactly the fields of RunInfo and the types it r
     ['CgroupInfo', cgroup, defs.cgroup!, ['version', 'memory_path', 'cpu_path', 'memory_limit_bytes', 'mode']],
     ['DetectorSummary', detectors, defs.detectors!, Object.keys(detectors)],
     ['KeySummary', keySummary, defs.key_summary!, ['unit']],
+    ['SlurmRequest', slurmRequest, (defs.environment!.properties as Record<string, { properties: object; required?: string[] }>).slurm_request!, Object.keys(slurmRequest)],
   ];
   for (const [type, sample, schema, required] of pairs) {
     assert.deepEqual(declared(schema), Object.keys(sample).sort(), `${type}: schema fields vs the type's fields`);
@@ -94,12 +95,12 @@ test('info.schema.json declares exactly the fields of RunInfo and the types it r
   assert.deepEqual([...(usage.required as string[])].sort(), Object.keys(usageRecord).sort());
 });
 
-test('closed shapes say so; open ones (cgroup, detectors, environment) are open on purpose', () => {
+test('closed shapes say so; open ones (cgroup, detectors) are open on purpose', () => {
   const info = schemas().files.get('info.schema.json')!;
   const defs = info.$defs as Record<string, { additionalProperties?: unknown }>;
   assert.equal(info.additionalProperties, false);
-  for (const closed of ['output_paths', 'measurements', 'key_summary', 'system', 'system_unavailable']) assert.equal(defs[closed]!.additionalProperties, false, closed);
-  for (const open of ['cgroup', 'detectors', 'environment']) assert.notEqual(defs[open]!.additionalProperties, false, open);
+  for (const closed of ['output_paths', 'measurements', 'key_summary', 'system', 'system_unavailable', 'environment']) assert.equal(defs[closed]!.additionalProperties, false, closed);
+  for (const open of ['cgroup', 'detectors']) assert.notEqual(defs[open]!.additionalProperties, false, open);
   assert.equal(schemas().files.get('usage.schema.json')!.additionalProperties, false);
 });
 
@@ -187,7 +188,8 @@ test("the README's files section names every field of info.json and usage.jsonl"
   const fields = [
     ...declared(info),
     ...declared(schemas().files.get('usage.schema.json')),
-    ...['cgroup', 'measurements', 'key_summary', 'output_paths', 'detectors', 'system', 'system_unavailable'].flatMap((d) => declared(defs[d])),
+    ...['cgroup', 'measurements', 'key_summary', 'output_paths', 'detectors', 'system', 'system_unavailable', 'environment'].flatMap((d) => declared(defs[d])),
+    ...declared((defs.environment!.properties as Record<string, unknown>).slurm_request),
   ];
   for (const f of fields) assert.ok(section.includes(f), `README files section does not mention ${f}`);
 });
