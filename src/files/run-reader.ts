@@ -3,6 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ExecutionSummary, Unit } from '../aggregation/types.js';
 import { DuctError } from '../errors.js';
+import { isConductInfo } from './legacy/detect.js';
+import { conductRunSummary, conductUsagePath, readConductUsage } from './legacy/read-conduct.js';
 import type { RunView, UsagePoint } from './run-view.js';
 
 /** The file name ending that marks a run: every run (duct's or con-duct's) has `<prefix>info.json`. */
@@ -140,6 +142,8 @@ export function summarizeInfoText(infoPath: string, text: string): RunSummary & 
   } catch {
     info = undefined;
   }
+  // con-duct (Python) writes NaN for an unknown wall clock time: not JSON, but a readable run
+  if (info === undefined && isConductInfo(text)) return conductRunSummary(infoPath, text);
   if (!isRecord(info)) {
     return {
       format: 'duct',
@@ -151,14 +155,11 @@ export function summarizeInfoText(infoPath: string, text: string): RunSummary & 
     };
   }
   if (isLegacyInfo(info)) {
-    return {
-      format: 'con-duct-0.2',
-      prefix,
-      info,
-      summary: {},
-      units: {},
-      warnings: [`${basename(infoPath)}: con-duct 0.2 run; the legacy reader is not available in this build`],
-    };
+    try {
+      return conductRunSummary(infoPath, text);
+    } catch (err) {
+      return { format: 'con-duct-0.2', prefix, info, summary: {}, units: {}, warnings: [`${basename(infoPath)}: ${(err as Error).message}`] };
+    }
   }
   return { format: 'duct', prefix, info, ...summarizeInfo(info), warnings: [] };
 }
@@ -172,6 +173,10 @@ export async function readRun(infoPath: string): Promise<RunView> {
     throw new DuctError('E_INPUT', `cannot read run ${infoPath}: ${(err as Error).message}`);
   }
   const s = summarizeInfoText(infoPath, text);
+  if (s.format === 'con-duct-0.2') {
+    const conductUsage = conductUsagePath(s.prefix);
+    return { ...s, info_path: infoPath, usage: () => readConductUsage(conductUsage, s.warnings) };
+  }
   const usagePath = `${s.prefix}usage.jsonl`;
   return {
     ...s,
