@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import yargs from 'yargs';
 import { DuctError, ExitCode } from '../errors.js';
+import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
 import { collectFields, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
 import { compileFilter } from '../view/filter/evaluate.js';
 import { formatRows, LS_FORMATS, type LsFormat, type Row } from '../view/formats.js';
@@ -84,9 +85,13 @@ function compareValues(a: unknown, b: unknown): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
+const CONDUCT_ABOUT = new Map(Object.values(CONDUCT_SUMMARY_FIELDS).map((f) => [f.name, f.description]));
+
 function fieldsHelp(fields: Map<string, string | undefined>): string {
   const width = Math.max(...[...fields.keys()].map((k) => k.length));
-  return [...fields].map(([name, unit]) => `${name.padEnd(width)}  ${(unit ?? '').padEnd(8)}  ${RUN_FIELDS[name]?.about ?? 'measurement figure'}\n`).join('');
+  const about = (name: string): string =>
+    RUN_FIELDS[name]?.about ?? CONDUCT_ABOUT.get(name) ?? (name.endsWith('_mean') ? 'measurement figure: time-weighted mean' : 'measurement figure: peak (gauges, rates) or total (counters)');
+  return [...fields].map(([name, unit]) => `${name.padEnd(width)}  ${(unit ?? '').padEnd(8)}  ${about(name)}\n`).join('');
 }
 
 function checkFieldNames(names: readonly string[], known: Map<string, unknown>, option: string): void {

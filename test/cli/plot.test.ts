@@ -112,3 +112,18 @@ test('plot defaults to <prefix>plot.png, reads a torn run, and refuses bad input
     t.cleanup();
   }
 });
+
+test('plot draws a con-duct 0.2 run, and does not call its pcpu a rate', async () => {
+  const t = tempDir();
+  try {
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'conduct', 'v0.2.1'), join(t.dir, 'c'), { recursive: true });
+    const r = await runCli(['plot', 'c/2024.10.03T09.15.00-51234_info.json', '-o', 'c.svg'], { cwd: t.dir });
+    assert.equal(r.code, 0, r.stderr);
+    const svg = readFileSync(join(t.dir, 'c.svg'), 'utf8');
+    for (const key of ['conduct_totals_rss', 'conduct_totals_pcpu']) assert.ok(svg.includes(`>${key}<`), key);
+    assert.ok(svg.includes('>con-duct %CPU, not a rate<'));
+    assert.ok(!svg.includes('100% = one core'));
+  } finally {
+    t.cleanup();
+  }
+});
