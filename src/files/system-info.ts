@@ -72,8 +72,8 @@ export function toSystemBlock(r: SystemReadings, host: string): SystemBlock {
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
+    // not unref'd: the bound itself must keep the process alive, or a hung probe with no handle would end it unanswered
     const timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-    timer.unref();
     p.then(
       (v) => (clearTimeout(timer), resolve(v)),
       (e: unknown) => (clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
