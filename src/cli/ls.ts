@@ -7,6 +7,7 @@ import { collectFields, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN
 import { compileFilter } from '../view/filter/evaluate.js';
 import { formatRows, LS_FORMATS, type LsFormat, type Row } from '../view/formats.js';
 import { listRuns } from '../view/list-runs.js';
+import { ignoreBrokenPipe } from '../view/stdout.js';
 import { usageFailure } from './main.js';
 
 /** Where runs are by default: the directory of duct's default output prefix. */
@@ -94,10 +95,11 @@ function fieldsHelp(fields: Map<string, string | undefined>): string {
   return [...fields].map(([name, unit]) => `${name.padEnd(width)}  ${(unit ?? '').padEnd(8)}  ${about(name)}\n`).join('');
 }
 
-function checkFieldNames(names: readonly string[], known: Map<string, unknown>, option: string): void {
-  const catalog = fieldCatalog(known as Map<string, undefined>);
+function checkFieldNames(names: readonly string[], known: () => ReturnType<typeof collectFields>, option: string): void {
   for (const n of names) {
-    if (!catalog.known(n)) throw new DuctError('E_OPTION_VALUE', `${option}: unknown field '${n}' (\`duct ls --fields help\` lists the fields)`);
+    // names every run may have pass without looking at the runs
+    if (n in RUN_FIELDS) continue;
+    if (!fieldCatalog(known()).known(n)) throw new DuctError('E_OPTION_VALUE', `${option}: unknown field '${n}' (\`duct ls --fields help\` lists the fields)`);
   }
 }
 
@@ -116,9 +118,11 @@ export async function runLs(plan: LsPlan): Promise<number> {
     ...(tty ? { progress: (done: number, total: number) => void process.stderr.write(`\rindexing runs: ${done}/${total}${done === total ? '\r\u001b[K' : ''}`) } : {}),
     warn,
   });
-  const known = collectFields(runs);
+  // every field any run has: only needed to check names, so not built for a plain listing
+  let knownCache: ReturnType<typeof collectFields> | undefined;
+  const known = (): ReturnType<typeof collectFields> => (knownCache ??= collectFields(runs));
   if (plan.fields === 'help') {
-    process.stdout.write(fieldsHelp(known));
+    process.stdout.write(fieldsHelp(known()));
     return ExitCode.ok;
   }
   if (plan.fields) checkFieldNames(plan.fields, known, '--fields');
@@ -133,7 +137,7 @@ export async function runLs(plan: LsPlan): Promise<number> {
   });
   let selected: ListedRun[] = readable;
   if (plan.filter !== null) {
-    const filter = compileFilter(plan.filter, fieldCatalog(known));
+    const filter = compileFilter(plan.filter, fieldCatalog(known()));
     selected = selected.filter((r) => filter.test((name) => fieldValue(r, name)));
   }
   if (plan.sort) {
@@ -150,14 +154,21 @@ export async function runLs(plan: LsPlan): Promise<number> {
     return ExitCode.ok;
   }
   const fields = plan.fields ?? [...DEFAULT_FIELDS];
-  const rows: Row[] = selected.map((r) => ({
-    values: Object.fromEntries(fields.map((f) => [f, fieldValue(r, f)])),
-    units: Object.fromEntries(fields.map((f) => [f, fieldUnit(r, f)])),
-  }));
+  const forPeople = plan.format === 'summaries' || plan.format === 'pyout';
+  const rows: Row[] = selected.map((r) => {
+    const values: Row['values'] = {};
+    const units: Row['units'] = {};
+    for (const f of fields) {
+      values[f] = fieldValue(r, f);
+      if (forPeople) units[f] = fieldUnit(r, f);
+    }
+    return { values, units };
+  });
   process.stdout.write(await formatRows(plan.format, rows, fields, { colors: plan.colors }));
   return ExitCode.ok;
 }
 
 export function run(argv: string[]): Promise<number> {
+  ignoreBrokenPipe();
   return runLs(parseLsArgs(argv));
 }

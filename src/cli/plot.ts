@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { DuctError, ExitCode } from '../errors.js';
 import { INFO_SUFFIX, readEvents, readRun } from '../files/run-reader.js';
 import { buildPlotSpec, selectLines, type PlotEvent } from '../view/plot-spec.js';
+import { ignoreBrokenPipe } from '../view/stdout.js';
 import { usageFailure } from './main.js';
 
 const PLOT_EXTENSIONS = ['.png', '.svg', '.html'] as const;
@@ -83,5 +84,6 @@ export async function runPlot(plan: PlotPlan): Promise<number> {
 }
 
 export function run(argv: string[]): Promise<number> {
+  ignoreBrokenPipe();
   return runPlot(parsePlotArgs(argv));
 }

@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import type { Unit } from '../aggregation/types.js';
 import { DuctError, ExitCode } from '../errors.js';
 import { humanizeInfo, humanizeUsageRecord } from '../view/pretty.js';
+import { ignoreBrokenPipe } from '../view/stdout.js';
 import { usageFailure } from './main.js';
 
 export interface PpPlan {
@@ -79,5 +80,6 @@ export async function runPp(plan: PpPlan): Promise<number> {
 }
 
 export function run(argv: string[]): Promise<number> {
+  ignoreBrokenPipe();
   return runPp(parsePpArgs(argv));
 }

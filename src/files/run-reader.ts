@@ -1,6 +1,6 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve, sep } from 'node:path';
 import type { ExecutionSummary, Unit } from '../aggregation/types.js';
 import { DuctError } from '../errors.js';
 import { hasNonFiniteToken } from './json-text.js';
@@ -212,9 +212,11 @@ function walkInfoFiles(dir: string): string[] {
     } catch {
       continue; // a subdirectory we may not read (or one removed meanwhile) holds no runs we can list
     }
+    // d is already absolute and normalized, so plain concatenation is enough (path.join would re-normalize 10,000 times)
+    const base = d.endsWith(sep) ? d : d + sep;
     for (const e of entries) {
-      if (e.isDirectory()) pending.push(join(d, e.name));
-      else if (e.name.endsWith(INFO_SUFFIX) && (e.isFile() || e.isSymbolicLink())) out.push(join(d, e.name));
+      if (e.isDirectory()) pending.push(base + e.name);
+      else if (e.name.endsWith(INFO_SUFFIX) && (e.isFile() || e.isSymbolicLink())) out.push(base + e.name);
     }
   }
   return out.sort();

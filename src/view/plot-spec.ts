@@ -186,7 +186,7 @@ export function buildPlotSpec(input: PlotInput, lines: ReadonlyMap<string, Panel
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: input.title, anchor: 'start' },
+    title: { text: input.title, anchor: 'start', limit: 880 },
     background: 'white',
     padding: 12,
     config: { font: FONT, view: { stroke: '#ddd' }, legend: { labelLimit: 0 } },
