@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import yargs from 'yargs';
 import { DuctError, ExitCode } from '../errors.js';
 import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
@@ -112,12 +112,16 @@ export async function runLs(plan: LsPlan): Promise<number> {
   }
   const warn = (m: string): void => void process.stderr.write(`duct: warning: ${m}\n`);
   const tty = process.stderr.isTTY === true;
-  const { runs } = await listRuns({
+  const { runs: indexed } = await listRuns({
     paths: plan.paths,
     ...(plan.indexPath ? { indexPath: plan.indexPath } : {}),
     ...(tty ? { progress: (done: number, total: number) => void process.stderr.write(`\rindexing runs: ${done}/${total}${done === total ? '\r\u001b[K' : ''}`) } : {}),
     warn,
   });
+  // paths as people give them: relative to the working directory when under it (con-duct shows them so too)
+  const cwd = process.cwd().endsWith(sep) ? process.cwd() : process.cwd() + sep;
+  const display = (p: string): string => (p.startsWith(cwd) ? p.slice(cwd.length) : p);
+  const runs = indexed.map((r) => ({ ...r, path: display(r.path), prefix: display(r.prefix) }));
   // every field any run has: only needed to check names, so not built for a plain listing
   let knownCache: ReturnType<typeof collectFields> | undefined;
   const known = (): ReturnType<typeof collectFields> => (knownCache ??= collectFields(runs));

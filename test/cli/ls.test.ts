@@ -30,7 +30,7 @@ test('ls -f json lists the fixture runs with raw figures in a stable shape', asy
       Array(3).fill(['prefix', 'command', 'exit_code', 'wall_clock_time', 'mem_peak', 'cpu_peak']),
     );
     assert.deepEqual(runs[1], {
-      prefix: join(t.dir, 'basic', '2026-11-20T11.00.00-5151_'),
+      prefix: 'basic/2026-11-20T11.00.00-5151_',
       command: 'python train.py --batch-size 512',
       exit_code: 1,
       wall_clock_time: 5.5,
@@ -136,7 +136,7 @@ test('--fields help lists run fields and the measurement figures present; an unk
   try {
     const help = await runCli(['ls', 'basic', '--fields', 'help'], { cwd: t.dir });
     assert.equal(help.code, 0, help.stderr);
-    assert.match(help.stdout, /^path\s+path of the run's info\.json$/m);
+    assert.match(help.stdout, /^path\s+path of the run's info\.json \(relative to the working directory when under it\)$/m);
     assert.match(help.stdout, /^mem_peak\s+bytes\s+best memory peak/m);
     assert.match(help.stdout, /^cgroup_mem_peak\s+bytes\s+measurement figure: peak/m);
     assert.match(help.stdout, /^proc_pdcpu_total_mean\s+percent/m);
