@@ -103,19 +103,24 @@ function checkFieldNames(names: readonly string[], known: () => ReturnType<typeo
   }
 }
 
-/** Run an ls plan, writing to stdout and warnings to stderr. */
-export async function runLs(plan: LsPlan): Promise<number> {
+export interface LsIo {
+  /** a warning for people (stderr). */
+  warn(message: string): void;
+  /** progress while reading runs, shown only on a terminal. */
+  progress?: (done: number, total: number) => void;
+}
+
+/** Carry out an ls plan and return what goes to stdout (warnings go to io.warn). */
+export async function renderLs(plan: LsPlan, io: LsIo): Promise<string> {
   if (plan.defaultPaths && !existsSync(plan.paths[0]!)) {
-    if (plan.fields === 'help') process.stdout.write(fieldsHelp(collectFields([])));
-    else process.stdout.write(plan.stats ? await (await import('../view/stats.js')).formatStats([], plan.format, plan.groupBy !== null) : await formatRows(plan.format, [], [], { colors: false }));
-    return ExitCode.ok;
+    if (plan.fields === 'help') return fieldsHelp(collectFields([]));
+    return plan.stats ? await (await import('../view/stats.js')).formatStats([], plan.format, plan.groupBy !== null) : await formatRows(plan.format, [], [], { colors: false });
   }
-  const warn = (m: string): void => void process.stderr.write(`duct: warning: ${m}\n`);
-  const tty = process.stderr.isTTY === true;
+  const warn = io.warn;
   const { runs: indexed } = await listRuns({
     paths: plan.paths,
     ...(plan.indexPath ? { indexPath: plan.indexPath } : {}),
-    ...(tty ? { progress: (done: number, total: number) => void process.stderr.write(`\rindexing runs: ${done}/${total}${done === total ? '\r\u001b[K' : ''}`) } : {}),
+    ...(io.progress ? { progress: io.progress } : {}),
     warn,
   });
   // paths as people give them: relative to the working directory when under it (con-duct shows them so too)
@@ -125,10 +130,7 @@ export async function runLs(plan: LsPlan): Promise<number> {
   // every field any run has: only needed to check names, so not built for a plain listing
   let knownCache: ReturnType<typeof collectFields> | undefined;
   const known = (): ReturnType<typeof collectFields> => (knownCache ??= collectFields(runs));
-  if (plan.fields === 'help') {
-    process.stdout.write(fieldsHelp(known()));
-    return ExitCode.ok;
-  }
+  if (plan.fields === 'help') return fieldsHelp(known());
   if (plan.fields) checkFieldNames(plan.fields, known, '--fields');
   if (plan.sort) checkFieldNames([plan.sort], known, '--sort');
   if (plan.groupBy) checkFieldNames([plan.groupBy], known, '--group-by');
@@ -154,8 +156,7 @@ export async function runLs(plan: LsPlan): Promise<number> {
   if (plan.stats) {
     const { computeStats, defaultStatFields, formatStats } = await import('../view/stats.js');
     const fields = plan.fields ?? defaultStatFields(selected);
-    process.stdout.write(await formatStats(computeStats(selected, fields, plan.groupBy), plan.format, plan.groupBy !== null));
-    return ExitCode.ok;
+    return formatStats(computeStats(selected, fields, plan.groupBy), plan.format, plan.groupBy !== null);
   }
   const fields = plan.fields ?? [...DEFAULT_FIELDS];
   const forPeople = plan.format === 'summaries' || plan.format === 'pyout';
@@ -168,7 +169,16 @@ export async function runLs(plan: LsPlan): Promise<number> {
     }
     return { values, units };
   });
-  process.stdout.write(await formatRows(plan.format, rows, fields, { colors: plan.colors }));
+  return formatRows(plan.format, rows, fields, { colors: plan.colors });
+}
+
+/** Run an ls plan: output to stdout, warnings (and progress, on a terminal) to stderr. */
+export async function runLs(plan: LsPlan): Promise<number> {
+  const io: LsIo = { warn: (m) => void process.stderr.write(`duct: warning: ${m}\n`) };
+  if (process.stderr.isTTY === true) {
+    io.progress = (done, total) => void process.stderr.write(`\rindexing runs: ${done}/${total}${done === total ? '\r\u001b[K' : ''}`);
+  }
+  process.stdout.write(await renderLs(plan, io));
   return ExitCode.ok;
 }
 

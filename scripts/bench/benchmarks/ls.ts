@@ -63,4 +63,46 @@ function lsBenchmark(count: number, warm: boolean): Benchmark {
   };
 }
 
-export const lsBenchmarks: Benchmark[] = [lsBenchmark(1_000, false), lsBenchmark(1_000, true), lsBenchmark(10_000, false), lsBenchmark(10_000, true)];
+/**
+ * The warm ls work in this process (walk, index, format; no process start), as CPU time:
+ * on a shared machine CPU time moves far less with other load than wall time does.
+ */
+function lsWarmCpuBenchmark(count: number): Benchmark {
+  return {
+    name: `ls_warm_${count}_cpu`,
+    description: `CPU time of a warm \`duct ls -f json\` over ${count.toLocaleString('en')} runs inside one process (walk + index + output, no Node start-up)`,
+    unit: 'ms',
+    target: 'report',
+    higherIsBetter: false,
+    async run(ctx: BenchContext): Promise<BenchOutcome> {
+      const { parseLsArgs, renderLs } = await import('../../../src/cli/ls.js');
+      const n = ctx.quick ? Math.round(count / 5) : count;
+      const dir = join(ctx.tmp, `runs-${n}`);
+      ctx.progress(`generating ${n} runs`);
+      generateRuns(dir, n);
+      const plan = parseLsArgs([dir, '-f', 'json', '-F', 'path']);
+      const io = { warn: (m: string) => void ctx.progress(`warning: ${m}`) };
+      await renderLs(plan, io);
+      const repeats: number[] = [];
+      const walls: number[] = [];
+      for (let i = 0; i < ctx.repeats; i++) {
+        const cpu0 = process.cpuUsage();
+        const wall0 = performance.now();
+        const out = await renderLs(plan, io);
+        const cpu = process.cpuUsage(cpu0);
+        walls.push(performance.now() - wall0);
+        if ((JSON.parse(out) as unknown[]).length !== n) throw new Error('ls listed the wrong number of runs');
+        repeats.push((cpu.user + cpu.system) / 1000);
+      }
+      return { figure: median(repeats), repeats, details: { runs: n, wall_ms: walls } };
+    },
+  };
+}
+
+export const lsBenchmarks: Benchmark[] = [
+  lsBenchmark(1_000, false),
+  lsBenchmark(1_000, true),
+  lsBenchmark(10_000, false),
+  lsBenchmark(10_000, true),
+  lsWarmCpuBenchmark(10_000),
+];
