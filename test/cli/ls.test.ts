@@ -236,6 +236,13 @@ test('con-duct 0.2 runs are listed beside duct runs under their own names; their
     assert.deepEqual(JSON.parse(r.stdout), [
       { format: 'con-duct-0.2', command: 'python train.py --epochs 2', wall_clock_time: 91.25, mem_peak: 629145600, cpu_peak: null, conduct_peak_pcpu: 279.8 },
     ]);
+    const table = await runCli(['ls', 'conduct', 'basic', '-f', 'pyout', '-F', 'format,command,mem_peak,cpu_peak'], { cwd: t.dir });
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 5);
+    assert.match(lines[1]!, /^con-duct-0\.2\s+python train\.py --epochs 2\s+600\.00 MiB\s+-$/);
+    assert.match(lines[2]!, /^duct\s+python train\.py --epochs 3\s+1\.75 GiB\s+390\.50%$/);
+    const summaries = await runCli(['ls', 'conduct', '-F', 'prefix,conduct_peak_rss,conduct_average_pcpu'], { cwd: t.dir });
+    assert.equal(summaries.stdout, 'conduct/2024.10.03T09.15.00-51234_\n  conduct_peak_rss:     600.00 MiB\n  conduct_average_pcpu: 168.40%\n');
     const help = await runCli(['ls', 'conduct', '--fields', 'help'], { cwd: t.dir });
     assert.match(help.stdout, /^conduct_peak_pcpu\s+percent\s+con-duct: largest per-sample sum over the session's processes of ps %CPU/m);
   } finally {
