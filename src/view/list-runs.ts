@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findRuns } from '../files/run-reader.js';
 import type { ListedRun } from './fields.js';
-import { INDEX_FILE_NAME, RunIndex, type RefreshStats } from './run-index.js';
+import { INDEX_FILE_NAME, isCorruptionError, RunIndex, type RefreshStats } from './run-index.js';
 
 export interface ListRunsOptions {
   paths: readonly string[];
@@ -44,13 +44,18 @@ export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun
     const out = await refreshOnce(index, found, roots, opts);
     return { ...out, indexPath };
   } catch (err) {
-    // a file that opened but is damaged inside: start it over once, then answer without it
     if (!isSqliteError(err)) throw err;
-    index.close();
-    opts.warn(`rebuilt the index ${indexPath}: ${(err as Error).message}`);
-    try {
-      index = RunIndex.open(indexPath, { forceRebuild: true });
-    } catch {
+    if (isCorruptionError(err)) {
+      // a file that opened but is damaged inside: start it over once
+      opts.warn(`rebuilt the index ${indexPath}: ${(err as Error).message}`);
+      try {
+        index = RunIndex.open(indexPath, { forceRebuild: true });
+      } catch {
+        index = RunIndex.open(':memory:');
+      }
+    } else {
+      // busy past the timeout, read-only, disk full: answer without it and leave the file be
+      opts.warn(`cannot use the index ${indexPath} (${(err as Error).message}); listing without it`);
       index = RunIndex.open(':memory:');
     }
     const out = await refreshOnce(index, found, roots, opts);

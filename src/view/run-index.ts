@@ -65,6 +65,8 @@ export class RunIndex {
         if (opened.ok) return new RunIndex(path, opened.db, null);
         reason = opened.reason;
       } catch (err) {
+        // only a file SQLite calls damaged is thrown away; a busy or unwritable one is left to its owner
+        if (!isCorruptionError(err)) throw err;
         reason = `unreadable (${(err as Error).message})`;
       }
     }
@@ -234,4 +236,10 @@ function readVersion(db: Database.Database): string | null {
 
 function removeIndexFiles(path: string): void {
   for (const p of [path, `${path}-wal`, `${path}-shm`]) rmSync(p, { force: true });
+}
+
+/** SQLite's verdict that a file is not a database or is damaged (as opposed to busy, read-only or missing). */
+export function isCorruptionError(err: unknown): boolean {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
 }
