@@ -21,6 +21,7 @@ const runs: Array<[string, string[], NodeJS.ProcessEnv, number]> = [
   ['a command that succeeds, with output and a message', ['-m', 'first try', '--', 'sh', '-c', 'echo out; echo err >&2'], {}, 0],
   ['a command that fails', ['--fail-time', '0', '--', 'exit-with', '3'], {}, 3],
   ['a command killed by a signal', ['--fail-time', '0', '--', 'kill-self', 'KILL'], {}, 137],
+  ['a run whose output trips the detectors (events.jsonl)', ['--fail-time', '0', '--', 'sh', '-c', 'echo "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB" >&2; echo "RuntimeError: DataLoader worker (pid 4242) is killed by signal: Killed." >&2; exit 1'], {}, 1],
   ['a SLURM job, nothing captured, current session', ['-c', 'none', '--mode', 'current-session', '--', 'exit-with', '0'], { SLURM_JOB_ID: '4242', SLURM_CPUS_PER_TASK: '2', PBS_JOBID: '7.pbs' }, 0],
 ];
 for (const [what, args, env, code] of runs) {
@@ -34,6 +35,7 @@ for (const [what, args, env, code] of runs) {
       assert.match(v.stdout, /^logs\/run_: valid: duct schema \d+\.\d+\.\d+; run_info\.json/m);
       const info = JSON.parse(readFileSync(join(dir, 'logs/run_info.json'), 'utf8'));
       assert.equal(typeof info.system.hostname, 'string');
+      if (code === 1) assert.match(v.stdout, /run_events\.jsonl \(2 records\)/);
       if (env.SLURM_JOB_ID) assert.deepEqual(info.environment.variables, { PBS_JOBID: '7.pbs', SLURM_CPUS_PER_TASK: '2', SLURM_JOB_ID: '4242' });
     }));
 }
