@@ -44,6 +44,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     .fail(usageFailure)
     .help()
     .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
     .option('format', { alias: 'f', choices: LS_FORMATS, default: 'summaries' as LsFormat, describe: 'output format; json, json_pp and yaml hold raw numbers (bytes, seconds, percent)' })
     .option('fields', { alias: 'F', type: 'string', array: true, describe: 'fields to show, comma-separated (`--fields help` lists them)' })
     .option('filter', { type: 'string', describe: "keep runs matching an expression, e.g. 'exit_code != 0 and cgroup_mem_peak > 2GiB'" })

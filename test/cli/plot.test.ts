@@ -127,3 +127,15 @@ test('plot draws a con-duct 0.2 run, and does not call its pcpu a rate', async (
     t.cleanup();
   }
 });
+
+test('plot of a run with no usage records says so and writes nothing', async () => {
+  const t = withRuns();
+  try {
+    const r = await runCli(['plot', 'torn/2026-11-20T14.00.00-8080_info.json', '-o', 'x.svg'], { cwd: t.dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /duct: torn\/2026-11-20T14\.00\.00-8080_info\.json: the run has no usage records to plot$/m);
+    assert.equal(existsSync(join(t.dir, 'x.svg')), false);
+  } finally {
+    t.cleanup();
+  }
+});
