@@ -11,6 +11,8 @@ export interface ListRunsOptions {
   progress?: (done: number, total: number) => void;
   /** problems that did not stop the listing (an index rebuilt, or not writable). */
   warn: (message: string) => void;
+  /** how long to wait for another writer (default DEFAULT_BUSY_TIMEOUT_MS); tests shorten it. */
+  busyTimeoutMs?: number;
 }
 
 /** Where the index of these paths lives by default: in the first path (its directory when it is a file). */
@@ -34,7 +36,7 @@ export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun
 
   let index: RunIndex;
   try {
-    index = RunIndex.open(indexPath);
+    index = RunIndex.open(indexPath, opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs });
   } catch (err) {
     opts.warn(`cannot use the index ${indexPath} (${(err as Error).message}); listing without it`);
     index = RunIndex.open(':memory:');
@@ -49,7 +51,7 @@ export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun
       // a file that opened but is damaged inside: start it over once
       opts.warn(`rebuilt the index ${indexPath}: ${(err as Error).message}`);
       try {
-        index = RunIndex.open(indexPath, { forceRebuild: true });
+        index = RunIndex.open(indexPath, { forceRebuild: true, ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }) });
       } catch {
         index = RunIndex.open(':memory:');
       }
