@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DUCT_VERSION } from '../../src/version.js';
 import { ExitCode } from '../../src/errors.js';
-import { writeJsonAtomic } from './baseline.js';
+import { ensureWritableDir, writeJsonAtomic } from './baseline.js';
 import { helpShown, positiveInt, runScript, scriptArgs } from './cli.js';
 import { discoverBenchmarks, selectBenchmarks } from './discover.js';
 import { gitState, machineInfo } from './machine.js';
@@ -51,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
 
+  ensureWritableDir(args.results);
   const timestamp = new Date().toISOString();
   const [machine, git] = [await machineInfo(), gitState(REPO_ROOT)];
   const ran = await runBenchmarks(selected, { root: REPO_ROOT, ductBin: DUCT_BIN, repeats, quick: args.quick, progress: progressWriter() });
@@ -65,7 +65,6 @@ async function main(argv: string[]): Promise<number> {
   };
   // a module that would not import is a failure of the run, under the module's name
   for (const b of only === null ? broken : broken.filter((x) => only.includes(x.module))) result.failed[`${b.module} (module)`] = `failed to import: ${b.error}`;
-  mkdirSync(args.results, { recursive: true });
   const path = join(args.results, resultFileName(timestamp, git.commit));
   writeJsonAtomic(path, result);
   process.stdout.write(resultTable(result));

@@ -17,5 +17,16 @@ export function replaceTable(readme: string, result: BenchResult): string {
 }
 
 export function updateReadme(path: string, result: BenchResult): void {
-  writeFileSync(path, replaceTable(readFileSync(path, 'utf8'), result));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new DuctError('E_INPUT', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; --readme names the README.md to rewrite`);
+  }
+  try {
+    writeFileSync(path, replaceTable(text, result));
+  } catch (e) {
+    if (e instanceof DuctError) throw e;
+    throw new DuctError('E_OUTPUT_UNWRITABLE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
