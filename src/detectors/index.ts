@@ -1,4 +1,14 @@
-import type { DetectorEvent, DetectorSummary, LineDetectors } from './types.js';
+import { classifyLine, type LineClass } from './classify.js';
+import { cutText, lineEvent, storageEventEvent, verdictEvent } from './events.js';
+import { verdictSentence } from './headline.js';
+import { HangDetector, type Joined } from './hang.js';
+import { createStepMatcher } from './step-progress.js';
+import { SummaryBuilder } from './summary.js';
+import { isTracebackLine } from './traceback.js';
+import type { DetectorEvent, DetectorSummary, ExternalStorageEvent, LineDetectors, LineInput, StreamName } from './types.js';
+import type { EvidenceItem } from './verdict.js';
+
+export type { DetectorEvent, DetectorSummary, ExternalStorageEvent, LineDetectors, LineInput } from './types.js';
 
 export interface DetectorOptions {
   enabled: boolean;
@@ -6,15 +16,137 @@ export interface DetectorOptions {
   hangThresholdSeconds: number;
   /** a user regex source recognising training-step progress lines; null for the built-in defaults. */
   stepPattern: string | null;
+  /** a discriminator joins a stall when it falls between this many seconds before the stall began and now (default 300). */
+  correlationWindowSeconds?: number;
 }
 
-/** Placeholder (finds nothing) until the detectors issue lands. */
-export function createLineDetectors(opts: DetectorOptions, _onEvent: (e: DetectorEvent) => void): LineDetectors {
-  const summary: DetectorSummary = { enabled: opts.enabled, counts: {}, headline: null };
+export const DEFAULT_CORRELATION_WINDOW_SECONDS = 300;
+
+/** Lines of a traceback after an OOM fold into its event only while they keep coming this close together. */
+const OOM_FOLD_GAP_MS = 10_000;
+/** Evidence lines in a verdict are cut shorter than event bodies. */
+const EVIDENCE_DETAIL_MAX = 512;
+
+interface OomIncident {
+  gpu: number | null;
+  lastMs: number;
+}
+
+function classAttributes(c: LineClass): DetectorEvent['attributes'] {
+  switch (c.kind) {
+    case 'cuda_oom':
+      return { 'cuda_oom.tried_alloc_bytes': c.tried_alloc_bytes, 'cuda_oom.gpu_index': c.gpu_index, 'cuda_oom.exception': c.exception };
+    case 'device_oom':
+      return { 'device_oom.device': c.device };
+    case 'dataloader_error': {
+      const a: DetectorEvent['attributes'] = { 'dataloader.error_class': c.errorClass.id };
+      if (c.errorClass.confirm && c.capture !== null) a[c.errorClass.confirm.capture] = c.capture;
+      return a;
+    }
+  }
+}
+
+function lineEvidence(kind: EvidenceItem['kind'], e: DetectorEvent): EvidenceItem {
+  const item: EvidenceItem = { kind, timestamp: e.timestamp, detail: cutText(e.body ?? '', EVIDENCE_DETAIL_MAX).text };
+  if (e.stream) item.stream = e.stream;
+  if (e.line_number !== undefined) item.line_number = e.line_number;
+  const cls = e.attributes['dataloader.error_class'];
+  if (typeof cls === 'string') item.error_class = cls;
+  const pid = e.attributes['dataloader.worker_pid'];
+  if (typeof pid === 'number') item.worker_pid = pid;
+  return item;
+}
+
+function disabledDetectors(): LineDetectors {
+  const summary: DetectorSummary = { enabled: false, counts: {}, headline: null };
+  return { line: () => undefined, cpu: () => undefined, tick: () => undefined, external: () => undefined, finish: () => summary };
+}
+
+/**
+ * The detectors for one run (or one container): classify each line, fold an OOM's
+ * traceback into one event, and watch step progress for the dataloader-hang verdict.
+ * Events go to `onEvent` as they are found; `finish` returns info.json's summary.
+ */
+export function createLineDetectors(opts: DetectorOptions, onEvent: (e: DetectorEvent) => void): LineDetectors {
+  if (!opts.enabled) return disabledDetectors();
+  const steps = createStepMatcher(opts.stepPattern);
+  const hang = new HangDetector({
+    thresholdSeconds: opts.hangThresholdSeconds,
+    windowSeconds: opts.correlationWindowSeconds ?? DEFAULT_CORRELATION_WINDOW_SECONDS,
+  });
+  const summary = new SummaryBuilder();
+  const incidents: Record<StreamName, OomIncident | null> = { stdout: null, stderr: null };
+
+  const emit = (e: DetectorEvent): void => {
+    summary.record(e);
+    onEvent(e);
+  };
+  const decide = (): void => {
+    const v = hang.check();
+    if (v) emit(verdictEvent(hang.time, v, verdictSentence(v)));
+  };
+
+  /** True when this OOM line repeats the open incident of its stream (same GPU, traceback still going). */
+  const foldsIntoIncident = (input: LineInput, c: LineClass | null): boolean => {
+    const inc = incidents[input.stream];
+    if (!inc) return false;
+    const sameOom = c?.kind === 'cuda_oom' && (c.gpu_index === null || inc.gpu === null || c.gpu_index === inc.gpu);
+    const close = input.time_ms - inc.lastMs > OOM_FOLD_GAP_MS || (!sameOom && !isTracebackLine(input.text));
+    if (close) {
+      incidents[input.stream] = null;
+      return false;
+    }
+    inc.lastMs = input.time_ms;
+    return sameOom;
+  };
+
   return {
-    line: () => undefined,
-    cpu: () => undefined,
-    tick: () => undefined,
-    finish: () => summary,
+    line(input) {
+      hang.advance(input.time_ms);
+      summary.linesSeen++;
+      if (input.truncated) summary.linesTruncated++;
+      const c = classifyLine(input.text);
+      if (!foldsIntoIncident(input, c) && c) {
+        const e = lineEvent(c.kind, input, classAttributes(c));
+        emit(e);
+        if (c.kind === 'cuda_oom') incidents[input.stream] = { gpu: c.gpu_index, lastMs: input.time_ms };
+        if (c.kind === 'dataloader_error' && c.errorClass.role !== 'none') {
+          const worker = c.errorClass.role === 'worker_killed';
+          const joined: Joined = {
+            time_ms: input.time_ms,
+            discriminator: worker ? 'worker_killed' : 'storage_event',
+            evidence: lineEvidence(worker ? 'dataloader_error' : 'storage_event', e),
+          };
+          hang.discriminator(joined);
+        }
+      }
+      const s = steps.match(input.text);
+      if (s?.kind === 'step') hang.step(input.time_ms, s.step);
+      else if (s?.kind === 'eval') hang.evalPhase(input.time_ms);
+      decide();
+    },
+    cpu(time_ms, cpu_percent) {
+      hang.cpu(time_ms, cpu_percent);
+      decide();
+    },
+    tick(time_ms) {
+      hang.advance(time_ms);
+      decide();
+    },
+    external(ev: ExternalStorageEvent) {
+      const e = storageEventEvent(ev);
+      emit(e);
+      const item: EvidenceItem = { kind: 'storage_event', timestamp: e.timestamp, detail: cutText(ev.message, EVIDENCE_DETAIL_MAX).text, reason: ev.reason };
+      if (ev.object !== null) item.object = ev.object;
+      hang.discriminator({ time_ms: ev.time_ms, discriminator: 'storage_event', evidence: item });
+      decide();
+    },
+    finish(time_ms) {
+      hang.advance(time_ms);
+      decide();
+      incidents.stdout = null;
+      incidents.stderr = null;
+      return summary.build(true);
+    },
   };
 }

@@ -3,6 +3,8 @@
  * Field names are those written to <prefix>events.jsonl (see schema/events.schema.json).
  */
 
+import type { HangVerdict } from './verdict.js';
+
 export type StreamName = 'stdout' | 'stderr';
 
 /** One logical line handed to the detectors, without its line terminator. */
@@ -29,7 +31,25 @@ export interface DetectorEvent {
   /** the matched line, cut to a bound. */
   body?: string;
   body_truncated?: boolean;
+  /** true when the line itself had been cut at the 1 MiB line cap before it reached the detectors. */
+  line_truncated?: boolean;
+  /** present on kind "verdict" only: the verdict object pinned by schema/verdict.schema.json. */
+  verdict?: HangVerdict;
   source?: Record<string, string | number>;
+}
+
+/**
+ * Storage evidence from outside the command's output (a Kubernetes event fed with
+ * `duct detect --events`); a discriminator for the dataloader-hang verdict.
+ */
+export interface ExternalStorageEvent {
+  /** ms since the epoch. */
+  time_ms: number;
+  /** e.g. FailedMount, FailedAttachVolume, VolumeMountFailure. */
+  reason: string;
+  message: string;
+  /** e.g. "Pod default/train-0". */
+  object: string | null;
 }
 
 /** A stateful detector set fed from one run's (or one container's) line stream. */
@@ -40,6 +60,8 @@ export interface LineDetectors {
   cpu(time_ms: number, cpu_percent: number): void;
   /** Advance time without a line (hang detection needs a clock). */
   tick(time_ms: number): void;
+  /** Feed storage evidence from outside the output (emits a storage_event event and keeps it for the hang verdict). */
+  external?(e: ExternalStorageEvent): void;
   /** Flush pending state (a traceback being joined) and return the summary for info.json. */
   finish(time_ms: number): DetectorSummary;
 }

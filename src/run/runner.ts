@@ -23,6 +23,7 @@ import { formatSummary } from './summary-format.js';
 import { summaryValues } from './summary-values.js';
 import { sessionMembers } from './survivors.js';
 import { StreamTee } from './tee.js';
+import { GroupWatchdog } from './watchdog.js';
 
 export interface RunIO {
   stdout: Writable;
@@ -122,6 +123,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     log: (level, msg) => log.log(level === 'info' ? 'INFO' : 'WARNING', msg),
   });
   forwarder.install();
+  const watchdog = plan.mode === 'new-session' ? new GroupWatchdog(pid) : null;
 
   const systemInfo = plan.recordInfo ? gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS) : Promise.resolve({});
   const environment = jobEnvironment(io.env);
@@ -227,6 +229,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const endMs = Date.now();
   const wallSeconds = (performance.now() - startPerf) / 1000;
   forwarder.uninstall();
+  watchdog?.disarm();
   // con-duct's policy, kept: the run ends with its primary command; what it left running is named, not killed
   const survivors = plan.mode === 'new-session' ? sessionMembers(pid) : [];
   if (survivors.length > 0) {

@@ -12,7 +12,8 @@ function first(info: RunInfo, keys: string[], field: 'peak' | 'mean' | 'total') 
 
 const RSS = ['proc_rss_total', 'ps_rss_total', 'pidusage_rss_total'];
 const CPU_RATE = ['proc_pdcpu_total', 'ps_pdcpu_total', 'pidusage_pdcpu_total'];
-const CPU_SECONDS = ['cgroup_cpu_seconds', 'proc_cpu_seconds', 'ps_cpu_seconds'];
+// the command's own tree first: a reader-mode cgroup may hold more than the command
+const CPU_SECONDS = ['proc_cpu_seconds', 'ps_cpu_seconds', 'pidusage_cpu_seconds', 'cgroup_cpu_seconds'];
 
 /**
  * The values a summary template can name: the run fields, con-duct's field names

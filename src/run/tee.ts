@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { LineSplitter, type LineHandler } from './line-splitter.js';
+import { passed } from './reclaim.js';
 
 export interface TeeOptions {
   source: Readable;
@@ -26,6 +27,8 @@ export class StreamTee {
   private readonly splitter: LineSplitter | null;
   private resolveDone!: () => void;
   private finished = false;
+  private pending: Buffer[] = [];
+  private paused = false;
 
   constructor(private readonly opts: TeeOptions) {
     this.terminal = opts.terminal;
@@ -48,23 +51,44 @@ export class StreamTee {
   }
 
   private onData(chunk: Buffer): void {
+    this.pending.push(chunk);
+    if (this.pending.length === 1) setImmediate(this.flush);
+  }
+
+  /**
+   * libuv hands over many reads per turn of the loop (tiny ones when the command
+   * writes unbuffered); handling them as one batch in the same turn makes every
+   * per-read cost (a pipe write, a file write, a decode) a per-batch cost, with
+   * no added latency for interactive output.
+   */
+  private readonly flush = (): void => {
+    const chunks = this.pending;
+    if (chunks.length === 0) return;
+    this.pending = [];
+    const batch = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     if (this.terminal) {
       try {
-        this.terminal.write(chunk);
+        this.terminal.write(batch);
       } catch {
         this.terminal = null; // synchronous EPIPE on a closed pipe
       }
     }
-    if (this.file && !this.file.write(chunk)) {
+    if (this.file && !this.file.write(batch) && !this.paused) {
+      this.paused = true;
       this.opts.source.pause();
-      this.file.once('drain', () => this.opts.source.resume());
+      this.file.once('drain', () => {
+        this.paused = false;
+        this.opts.source.resume();
+      });
     }
-    this.splitter?.push(chunk);
-  }
+    this.splitter?.push(batch);
+    passed(batch.length);
+  };
 
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.flush();
     this.splitter?.end();
     const file = this.file;
     if (!file) {

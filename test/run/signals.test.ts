@@ -79,3 +79,32 @@ test('children left running in the new session: duct ends with the primary comma
     assert.match(r.stderr, /leaving 2 process\(es\) of its session running/);
     for (const p of pids) process.kill(p, 'SIGKILL');
   }));
+
+test('duct killed with SIGKILL: the command group dies with it, info.json is whole, output is captured up to the kill', () =>
+  inTemp(async (dir) => {
+    const marker = join(dir, 'marker');
+    let child: ChildProcess | undefined;
+    const pending = runCli(['-p', 'r_', 'sh', '-c', `trap-term ${marker} & echo ready; wait`], { cwd: dir, onSpawn: (c) => (child = c) });
+    const readies = () => (existsSync(join(dir, 'r_stdout')) ? readFileSync(join(dir, 'r_stdout'), 'utf8').split('\n').filter((l) => l === 'ready').length : 0);
+    await pollUntil(() => readies() === 2, 10_000, 'both processes ready');
+    await pollUntil(() => existsSync(join(dir, 'r_info.json')), 5_000, 'info.json');
+    const info = JSON.parse(readFileSync(join(dir, 'r_info.json'), 'utf8'));
+    assert.equal(info.status, 'running');
+    child!.kill('SIGKILL');
+    const r = await pending;
+    assert.equal(r.signal, 'SIGKILL');
+    // the whole group (sh and its trap-term child) is killed, not just sent a catchable signal
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await pollUntil(() => !alive(info.pid), 5_000, 'the command to be killed');
+    assert.equal(existsSync(marker), false, 'SIGKILL, not a catchable signal, ended the group');
+    const after = JSON.parse(readFileSync(join(dir, 'r_info.json'), 'utf8'));
+    assert.equal(after.status, 'running', 'the last complete version stays');
+    assert.equal(readies(), 2);
+  }));

@@ -1,0 +1,93 @@
+import { DuctError } from '../errors.js';
+
+/**
+ * Recognises training-step progress and eval phases in output lines. The defaults
+ * cover tqdm bars (also PyTorch Lightning's), Keras bars, `step N` / `iter N` /
+ * `global_step=N` loop lines and the PyTorch examples' `Epoch: [E][ N/M]`.
+ */
+
+export type StepSignal = { kind: 'step'; step: number | null } | { kind: 'eval' };
+
+export interface StepMatcher {
+  match(text: string): StepSignal | null;
+}
+
+export const DEFAULT_STEP_PATTERNS: readonly RegExp[] = [
+  /\|\s*(\d+)\/(?:\d+|\?) \[\d/, // tqdm with a total: "| 50/1000 [00:10<..."
+  /(?:^|[\s|:])(\d+)it \[\d/, // tqdm without a total: "123it [00:05, 24.1it/s]"
+  /^\s*(\d+)\/\d+ \[[=>.]*\]/, // Keras: "  100/1875 [====>.....] - ETA: 10s"
+  /\bEpoch:? ?\[?\d+\]? ?\[\s*(\d+)\/\d+\]/, // "Epoch: [0][  10/5005]"
+  /\b(?:global[_ ]?)?(?:step|iter(?:ation)?)s?\b\s*[:=#]?\s*\[?\s*(\d+)/i, // "step 100", "Step: 100", "iter=7", "global_step=40"
+];
+
+// Substrings one of the default patterns needs; a line with none of them is not a step line.
+const DEFAULT_STEP_ANCHORS = ['step', 'Step', 'STEP', 'iter', 'Iter', 'ITER', 'it [', '<', 'ETA', 'poch'] as const;
+
+export const EVAL_MARKER = /\b(?:eval(?:uat(?:e|ing|ion))?|validat(?:e|ing|ion)|testing)\b/i;
+const EVAL_ANCHORS = ['val', 'Val', 'VAL', 'esting', 'ESTING'] as const;
+
+function hasAny(text: string, anchors: readonly string[]): boolean {
+  for (let i = 0; i < anchors.length; i++) if (text.includes(anchors[i]!)) return true;
+  return false;
+}
+
+function firstNumber(m: RegExpExecArray): number | null {
+  for (let i = 1; i < m.length; i++) {
+    const g = m[i];
+    if (g !== undefined && /^\d+$/.test(g)) return Number(g);
+  }
+  return null;
+}
+
+/** Compile a user's --step-pattern, or say clearly why it is not a regular expression. */
+export function compileStepPattern(source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (err) {
+    throw new DuctError(
+      'E_OPTION_VALUE',
+      `--step-pattern ${JSON.stringify(source)} is not a valid regular expression (${(err as Error).message}); give a JavaScript regex such as 'step (\\d+)'`,
+    );
+  }
+}
+
+/** Eval markers are checked first with the defaults, so an eval bar never counts as a training step. */
+function matchDefault(text: string): StepSignal | null {
+  if (hasAny(text, EVAL_ANCHORS) && EVAL_MARKER.test(text)) return { kind: 'eval' };
+  if (!hasAny(text, DEFAULT_STEP_ANCHORS)) return null;
+  for (const re of DEFAULT_STEP_PATTERNS) {
+    const m = re.exec(text);
+    if (m) return { kind: 'step', step: firstNumber(m) };
+  }
+  return null;
+}
+
+/** A user pattern is trusted first: a line it matches is a training step even if it mentions eval. */
+function matchUser(re: RegExp, text: string): StepSignal | null {
+  const m = re.exec(text);
+  if (m) return { kind: 'step', step: firstNumber(m) };
+  if (hasAny(text, EVAL_ANCHORS) && EVAL_MARKER.test(text)) return { kind: 'eval' };
+  return null;
+}
+
+/**
+ * A progress bar redrawn with `\r` arrives as one line holding many frames:
+ * the last frame that says anything is the current state.
+ */
+function lastFrame(text: string, one: (t: string) => StepSignal | null): StepSignal | null {
+  if (!text.includes('\r')) return one(text);
+  const frames = text.split('\r');
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const s = one(frames[i]!);
+    if (s) return s;
+  }
+  return null;
+}
+
+export function createStepMatcher(userPattern: string | null): StepMatcher {
+  if (userPattern === null) {
+    return { match: (text) => (hasAny(text, EVAL_ANCHORS) || hasAny(text, DEFAULT_STEP_ANCHORS) ? lastFrame(text, matchDefault) : null) };
+  }
+  const re = compileStepPattern(userPattern);
+  return { match: (text) => lastFrame(text, (t) => matchUser(re, t)) };
+}
