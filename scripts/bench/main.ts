@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { DUCT_VERSION } from '../../src/version.js';
-import { ExitCode } from '../../src/errors.js';
+import { DuctError, ExitCode } from '../../src/errors.js';
 import { ensureWritableDir, writeJsonAtomic } from './baseline.js';
 import { helpShown, positiveInt, runScript, scriptArgs } from './cli.js';
 import { discoverBenchmarks, selectBenchmarks } from './discover.js';
@@ -40,10 +40,13 @@ async function main(argv: string[]): Promise<number> {
     .parseAsync();
   if (helpShown(args)) return ExitCode.ok;
   const only = args.only ? args.only.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) : null;
+  if (args.readme && (only !== null || args.quick)) {
+    throw new DuctError('E_USAGE', '--readme rewrites the table of a full run; drop --only and --quick, or use readme-table.js on a saved result');
+  }
   const repeats = args.repeats === undefined ? (args.quick ? QUICK_REPEATS : DEFAULT_REPEATS) : positiveInt(args.repeats, '--repeats');
 
   const { found, broken } = await discoverBenchmarks(resolve(args['benchmarks-dir']));
-  const selected = selectBenchmarks(found, only);
+  const selected = selectBenchmarks(found, only, broken.map((b) => b.module));
   for (const b of broken) process.stderr.write(`bench: module ${b.module} failed to import: ${b.error}\n`);
   if (args.list) {
     for (const f of selected) process.stdout.write(`${f.benchmark.name}\t${f.module}\t${f.benchmark.unit}\t${f.benchmark.target}\t${f.benchmark.description}\n`);
