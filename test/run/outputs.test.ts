@@ -32,32 +32,40 @@ test('binary stdout passes through and is captured byte for byte', () =>
     assert.equal(statSync(join(dir, 'b_stderr')).size, 0);
   }));
 
-test('a 100 MB stream passes through intact while duct stays under 100 MB of memory', () =>
+/** Run duct on `write-bytes MIB` and return its result and its peak RSS (VmHWM, KiB) polled while it ran. */
+async function peakWhilePassing(dir: string, mib: number) {
+  let peakKiB = 0;
+  let poll: NodeJS.Timeout | undefined;
+  const r = await runCli(['-q', '-p', `big${mib}_`, 'write-bytes', String(mib)], {
+    cwd: dir,
+    timeoutMs: 120_000,
+    onSpawn: (child) => {
+      poll = setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
+        } catch {
+          // exited
+        }
+      }, 25);
+    },
+  });
+  clearInterval(poll);
+  return { r, peakKiB };
+}
+
+test('a 100 MB stream passes through intact and duct memory stays flat (within 40 MB of a 1 MB run, under 128 MB)', () =>
   inTemp(async (dir) => {
-    let peakKiB = 0;
-    let poll: NodeJS.Timeout | undefined;
-    const r = await runCli(['-q', '-p', 'big_', 'write-bytes', '100'], {
-      cwd: dir,
-      timeoutMs: 120_000,
-      onSpawn: (child) => {
-        poll = setInterval(() => {
-          try {
-            const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-            if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-          } catch {
-            // exited
-          }
-        }, 25);
-      },
-    });
-    clearInterval(poll);
+    const small = await peakWhilePassing(dir, 1);
+    const { r, peakKiB } = await peakWhilePassing(dir, 100);
     assert.equal(r.code, 0, r.stderr);
     const want = sha(expectedBytes(100));
     assert.equal(r.stdoutBytes.length, 100 * 1024 * 1024);
     assert.equal(sha(r.stdoutBytes), want);
-    assert.equal(sha(readFileSync(join(dir, 'big_stdout'))), want);
-    assert.ok(peakKiB > 0, 'read duct peak memory');
-    assert.ok(peakKiB < 100 * 1024, `duct peak RSS ${peakKiB} KiB`);
+    assert.equal(sha(readFileSync(join(dir, 'big100_stdout'))), want);
+    assert.ok(small.peakKiB > 0 && peakKiB > 0, 'read duct peak memory');
+    assert.ok(peakKiB - small.peakKiB < 40 * 1024, `duct peak RSS ${peakKiB} KiB for 100 MB vs ${small.peakKiB} KiB for 1 MB`);
+    assert.ok(peakKiB < 128 * 1024, `duct peak RSS ${peakKiB} KiB`);
   }));
 
 test('stdout and stderr are drained concurrently and each keeps its order', () =>
