@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (args['update-baseline']) {
     writeJsonAtomic(args.baseline, toBaseline(result, path));
-    process.stdout.write(`baseline ${args.baseline} now holds ${Object.keys(result.benchmarks).length} benchmarks from ${path}\n`);
+    process.stdout.write(`baseline ${args.baseline} now holds ${Object.keys(result.benchmarks).length} benchmark(s) from ${path}; run \`npm run bench:readme\` so README.md shows it\n`);
     return ExitCode.ok;
   }
   if (!existsSync(args.baseline)) {

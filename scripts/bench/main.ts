@@ -1,12 +1,11 @@
 import { join, resolve } from 'node:path';
 import { DUCT_VERSION } from '../../src/version.js';
-import { DuctError, ExitCode } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { ensureWritableDir, writeJsonAtomic } from './baseline.js';
 import { helpShown, positiveInt, runScript, scriptArgs } from './cli.js';
 import { discoverBenchmarks, selectBenchmarks } from './discover.js';
 import { gitState, machineInfo } from './machine.js';
-import { DEFAULT_BENCHMARKS_DIR, DEFAULT_RESULTS_DIR, DUCT_BIN, README, REPO_ROOT } from './paths.js';
-import { updateReadme } from './readme.js';
+import { DEFAULT_BENCHMARKS_DIR, DEFAULT_RESULTS_DIR, DUCT_BIN, REPO_ROOT } from './paths.js';
 import { resultTable } from './report.js';
 import { resultFileName, type BenchResult } from './result.js';
 import { runBenchmarks } from './runner.js';
@@ -14,7 +13,7 @@ import { runBenchmarks } from './runner.js';
 const DEFAULT_REPEATS = 5;
 const QUICK_REPEATS = 1;
 
-const USAGE = `Usage: npm run bench [-- --only NAME,...] [--repeats N] [--quick] [--readme]
+const USAGE = `Usage: npm run bench [-- --only NAME,...] [--repeats N] [--quick]
 
 Runs every benchmark module in dist/scripts/bench/benchmarks/ (each figure a ratio against its
 reference measured in the same run, where one exists), writes bench/results/<timestamp>-<commit>.json
@@ -34,15 +33,11 @@ async function main(argv: string[]): Promise<number> {
     .option('repeats', { type: 'string', describe: `repeats per benchmark (default ${DEFAULT_REPEATS}, --quick ${QUICK_REPEATS})` })
     .option('quick', { type: 'boolean', default: false, describe: 'smoke run: smaller inputs, one repeat; left out of the CV report' })
     .option('list', { type: 'boolean', default: false, describe: 'list the benchmarks and exit' })
-    .option('readme', { type: 'boolean', default: false, describe: "rewrite README.md's bench table from this run" })
     .option('results', { type: 'string', default: DEFAULT_RESULTS_DIR, defaultDescription: 'bench/results' })
     .option('benchmarks-dir', { type: 'string', default: DEFAULT_BENCHMARKS_DIR, hidden: true })
     .parseAsync();
   if (helpShown(args)) return ExitCode.ok;
   const only = args.only ? args.only.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) : null;
-  if (args.readme && (only !== null || args.quick)) {
-    throw new DuctError('E_USAGE', '--readme rewrites the table of a full run; drop --only and --quick, or use readme-table.js on a saved result');
-  }
   const repeats = args.repeats === undefined ? (args.quick ? QUICK_REPEATS : DEFAULT_REPEATS) : positiveInt(args.repeats, '--repeats');
 
   const { found, broken } = await discoverBenchmarks(resolve(args['benchmarks-dir']));
@@ -72,10 +67,6 @@ async function main(argv: string[]): Promise<number> {
   writeJsonAtomic(path, result);
   process.stdout.write(resultTable(result));
   process.stdout.write(`\nresult: ${path}\n`);
-  if (args.readme) {
-    updateReadme(README, result);
-    process.stdout.write(`README.md bench table rewritten from this result\n`);
-  }
   return Object.keys(result.failed).length > 0 ? ExitCode.failure : ExitCode.ok;
 }
 

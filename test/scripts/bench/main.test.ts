@@ -107,7 +107,6 @@ test('bad usage exits 2 with one line naming the input and the valid choices, wr
       [['--repeats', '0'], /^bench: --repeats must be an integer >= 1, got "0"\n$/],
       [['--repeats', 'x'], /^bench: --repeats must be an integer >= 1, got "x"\n$/],
       [['--frobnicate'], /^bench: Unknown argument: frobnicate\n$/],
-      [['--readme', '--quick'], /^bench: --readme rewrites the table of a full run; drop --only and --quick/],
     ];
     for (const [args, message] of cases) {
       const r = runBenchScript('main', ['--benchmarks-dir', FIXTURES, '--results', results, ...args], dir);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from '../../helpers/cli.js';
 import { replaceTable, TABLE_BEGIN, TABLE_END } from '../../../scripts/bench/readme.js';
 import { markdownTable } from '../../../scripts/bench/report.js';
+import { readResult } from '../../../scripts/bench/result.js';
 import { entry, makeResult, runBenchScript, writeJson } from './helpers.js';
 
 const result = makeResult(
@@ -34,10 +35,12 @@ test('replaceTable refuses a README without the markers', () => {
   assert.throws(() => replaceTable('# no markers\n', result), /README\.md lacks the bench table markers/);
 });
 
-test("the repository README has the markers inside its bench section", () => {
+test("the repository README shows, inside its bench section, the table generated from bench/baselines.json", () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('<!-- section: bench -->'), readme.indexOf('<!-- /section: bench -->'));
   assert.ok(section.includes(TABLE_BEGIN) && section.includes(TABLE_END));
+  const baseline = readResult(join(REPO_ROOT, 'bench', 'baselines.json'));
+  assert.equal(replaceTable(readme, baseline), readme, 'README.md is stale: run `npm run bench:readme` after updating the baseline');
 });
 
 test('readme-table rewrites a README from a named result; a README without markers is refused and left as it was', () => {
