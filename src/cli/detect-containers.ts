@@ -131,7 +131,7 @@ class LineOutput {
   line(text: string): void {
     this.parts.push(text, '\n');
     this.size += text.length + 1;
-    if (this.size >= 256 * 1024) this.flush();
+    if (this.size >= 1024 * 1024) this.flush();
   }
 
   flush(): void {
