@@ -270,7 +270,7 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
   }, 1000) : null;
   try {
     const stats = await tailer.run();
-    if (!o.follow && missing.length === input.files.length && stats.filesRead === 0 && plainFiles.length === 0) {
+    if (!o.follow && missing.length === input.files.filter((f) => !f.startsWith('!')).length && stats.filesRead === 0 && plainFiles.length === 0) {
       throw new DuctError('E_INPUT', `no file matches ${missing.join(', ')}; give container log files or a glob such as '/var/log/pods/*/*/*.log'`);
     }
     for (const path of plainFiles) {

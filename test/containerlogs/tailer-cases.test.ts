@@ -216,3 +216,12 @@ test('a rename rotation between two passes continues in the rotated file, then t
   write(live, cri(ts(3), 'stdout', 'F', 'three'));
   assert.deepEqual((await readAll([join(dir, '*/*/*.log')], { stateDir: state })).records.map((r) => r.message), ['two', 'three']);
 }));
+
+test('a pattern starting with ! excludes what it matches, such as duct\'s own pod', withDir(async (dir) => {
+  const app = containerDir(dir, 'ml', 'train-0', 'u1', 'trainer');
+  const own = containerDir(dir, 'duct', 'duct-abcde', 'u2', 'duct');
+  write(join(app, '0.log'), cri(ts(1), 'stdout', 'F', 'app'));
+  write(join(own, '0.log'), cri(ts(1), 'stdout', 'F', '{"kind":"cuda_oom","body":"CUDA out of memory"}'));
+  const { records } = await readAll([join(dir, '*/*/*.log'), `!${join(dir, 'duct_*/**')}`]);
+  assert.deepEqual(records.map((r) => [r.namespace, r.message]), [['ml', 'app']]);
+}));
