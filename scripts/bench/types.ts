@@ -1,4 +1,12 @@
-/** Contract for one benchmark module under scripts/bench/benchmarks/. */
+/**
+ * Contract for one benchmark module under scripts/bench/benchmarks/.
+ *
+ * A module needs no registration: the runner (scripts/bench/main.ts) imports every
+ * dist/scripts/bench/benchmarks/*.js and takes each exported value that is a Benchmark
+ * (an object with a string `name` and a `run` function), or an array of them, from
+ * `export default` and from named exports alike. One module may export several benchmarks.
+ * Names are unique across all modules (snake_case, e.g. "overhead_proc_50_pids").
+ */
 
 export interface BenchContext {
   /** repository root. */
@@ -9,6 +17,8 @@ export interface BenchContext {
   tmp: string;
   /** how many repeats to take (the runner's --repeats; a benchmark may take fewer if it says so). */
   repeats: number;
+  /** --quick: a smoke run; use smaller inputs (the figure need not be gate-quality). */
+  quick?: boolean;
   /** progress on stderr when it is a terminal; a no-op otherwise. */
   progress(msg: string): void;
 }

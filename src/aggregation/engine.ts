@@ -1,34 +1,165 @@
-import type { MeasurementRequest, PreparedMeasurements } from './types.js';
+import type { CgroupLayout } from '../collectors/cgroup-discovery.js';
+import { cgroupCollector, readMemoryLimit } from '../collectors/cgroup.js';
+import { createIsolateCgroup, isolateArgvPrefix, removeCgroupDirs, type IsolateCgroup } from '../collectors/cgroup-isolate.js';
+import type { Collector } from '../collectors/types.js';
+import { DuctError } from '../errors.js';
+import { Aggregator, streamOf } from './aggregator.js';
+import { keyAvailability, machineEnvironment, type MeasurementEnvironment } from './environment.js';
+import { isoWithOffset } from './iso-time.js';
+import type { Measurement } from './measurement.js';
+import { resolveSelection } from './selection.js';
+import type { CgroupInfo, MeasurementEngine, MeasurementInfo, MeasurementRequest, PreparedMeasurements, UsageRecord } from './types.js';
+
+function cgroupInfoOf(layout: CgroupLayout | null, mode: MeasurementRequest['cgroupMode'], isolate: IsolateCgroup | null): CgroupInfo | null {
+  if (!layout) return null;
+  const used = isolate?.layout ?? layout;
+  const info: CgroupInfo = {
+    version: layout.version,
+    memory_path: used.memory?.path ?? null,
+    cpu_path: used.cpu?.path ?? null,
+    memory_limit_bytes: readMemoryLimit(layout),
+    mode,
+    memory_version: used.memory?.version ?? null,
+    job_path: layout.jobMemory?.path ?? null,
+  };
+  if (isolate) info['parent_path'] = layout.memory?.path ?? null;
+  if (layout.memoryReason) info.unavailable_reason = layout.memoryReason;
+  return info;
+}
+
+async function removeIsolate(isolate: IsolateCgroup | null, warnings: string[]): Promise<void> {
+  if (!isolate) return;
+  // a group is busy for a moment after its last task exits
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const problems = removeCgroupDirs(isolate.dirs);
+    if (problems.length === 0) return;
+    if (attempt === 19) warnings.push(...problems);
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /**
- * Placeholder engine (measures nothing) until the collectors issue lands; the
- * run loop is written against PreparedMeasurements/MeasurementEngine only.
+ * Resolve and check the selection before the command starts (unknown or
+ * unavailable keys, an isolate cgroup that cannot be made all fail here),
+ * then measure the spawned command through `start`.
  */
-export function prepareMeasurements(req: MeasurementRequest): Promise<PreparedMeasurements> {
-  const info = {
-    selected: [] as string[],
-    requested: req.requested,
-    units: {},
-    unavailable: {},
-    sample_interval: req.sampleInterval,
-    report_interval: req.reportInterval,
-  };
-  return Promise.resolve({
-    argvPrefix: [],
-    describe: () => info,
-    start: () => ({
-      sample: () => Promise.resolve(),
-      report: () => Promise.resolve(null),
-      summary: () => ({}),
+export async function prepareMeasurements(req: MeasurementRequest, override?: Partial<MeasurementEnvironment>): Promise<PreparedMeasurements> {
+  const env: MeasurementEnvironment = override?.collectors
+    ? { missing: {}, cgroupLayout: null, monotonic: () => performance.now() / 1000, now: () => new Date(), tree: () => ({ members: () => Promise.resolve([]) }), collectors: {}, ...override }
+    : { ...machineEnvironment(), ...override };
+  let availability = keyAvailability(env);
+  let isolate: IsolateCgroup | null = null;
+  if (req.cgroupMode === 'isolate') {
+    if (!env.cgroupLayout) throw new DuctError('E_CGROUP', `--cgroup isolate needs Linux cgroups: ${env.missing.cgroup ?? 'none found'}; use --cgroup reader`);
+    try {
+      isolate = createIsolateCgroup(env.cgroupLayout, `duct-${process.pid}-${Date.now().toString(36)}`);
+    } catch (e) {
+      throw new DuctError('E_CGROUP', `--cgroup isolate cannot make a cgroup for the command: ${(e as Error).message}; use --cgroup reader`);
+    }
+    env.collectors = { ...env.collectors, cgroup: cgroupCollector(isolate.layout) };
+    availability = keyAvailability(env);
+  }
+  const warnings: string[] = [];
+  try {
+    const selected = resolveSelection(req.requested, availability);
+    const info: MeasurementInfo = {
+      selected: selected.map((m) => m.key),
+      requested: [...req.requested],
+      units: Object.fromEntries(selected.map((m) => [m.key, m.unit])),
+      unavailable: Object.fromEntries([...availability].filter(([, r]) => r !== null) as Array<[string, string]>),
+      sample_interval: req.sampleInterval,
+      report_interval: req.reportInterval,
+    };
+    // group-wide counters before the command starts: the first window's delta seeds
+    const baseline: Record<string, number> = {};
+    const counters = selected.filter((m) => m.reduce === 'delta');
+    if (counters.length && env.collectors.cgroup) {
+      const r = await env.collectors.cgroup.collect([], new Set(counters.map((m) => m.field)));
+      for (const [field, v] of Object.entries(r.single)) baseline[`cgroup:${field}`] = v;
+    }
+    const cgroupInfo = cgroupInfoOf(env.cgroupLayout, req.cgroupMode, isolate);
+    return {
+      argvPrefix: isolate ? isolateArgvPrefix(isolate.procsFiles) : [],
       describe: () => info,
-      cgroup: () => null,
-      close: () => Promise.resolve(),
-    }),
-    abort: () => Promise.resolve(),
-  });
+      start: (rootPid) => startEngine(env, selected, info, cgroupInfo, baseline, rootPid, req.mode, isolate, warnings),
+      abort: () => removeIsolate(isolate, warnings),
+    };
+  } catch (e) {
+    await removeIsolate(isolate, warnings);
+    throw e;
+  }
 }
 
-/** Text of `duct run --measurements help`. */
-export function renderMeasurementHelp(): string {
-  return 'no measurements are built yet\n';
+function startEngine(
+  env: MeasurementEnvironment,
+  selected: readonly Measurement[],
+  info: MeasurementInfo,
+  cgroupInfo: CgroupInfo | null,
+  baseline: Record<string, number>,
+  rootPid: number,
+  mode: MeasurementRequest['mode'],
+  isolate: IsolateCgroup | null,
+  warnings: string[],
+): MeasurementEngine {
+  const tree = env.tree(rootPid, mode);
+  const agg = new Aggregator(selected, { startT: env.monotonic(), rootPid, baseline, newbornSlackSeconds: 2 });
+  // one collect call per collector and cadence, reading every field its keys need
+  const streams = new Map<string, { collector: Collector; fields: Set<string>; report: boolean }>();
+  for (const m of selected) {
+    const id = streamOf(m);
+    let s = streams.get(id);
+    if (!s) streams.set(id, (s = { collector: env.collectors[m.collector]!, fields: new Set(), report: m.cadence === 'report' }));
+    s.fields.add(m.field);
+  }
+  const needsPids = selected.some((m) => m.collector !== 'cgroup');
+  const warnOnce = new Set<string>();
+  const warn = (msg: string): void => {
+    if (!warnOnce.has(msg)) {
+      warnOnce.add(msg);
+      warnings.push(msg);
+    }
+  };
+  const collect = async (report: boolean, pids: number[]): Promise<void> => {
+    for (const [id, s] of streams) {
+      if (s.report !== report) continue;
+      const t0 = env.monotonic();
+      try {
+        const reading = await s.collector.collect(pids, s.fields);
+        agg.push(id, (t0 + env.monotonic()) / 2, reading);
+      } catch (e) {
+        warn(`the ${s.collector.name} collector failed: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  };
+  let samples = 0;
+  return {
+    tree,
+    async sample() {
+      let pids: number[] = [];
+      if (needsPids) {
+        try {
+          pids = await tree.members();
+        } catch (e) {
+          warn(`listing the run's processes failed: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+      await collect(false, pids);
+      samples++;
+    },
+    async report(): Promise<UsageRecord | null> {
+      if (samples === 0) return null;
+      await collect(true, []);
+      const record: UsageRecord = { timestamp: isoWithOffset(env.now()), num_samples: samples, measurements: agg.report() };
+      samples = 0;
+      return record;
+    },
+    summary: () => agg.summaryJSON((key) => info.units[key] ?? 'count'),
+    describe: () => info,
+    cgroup: () => cgroupInfo,
+    warnings: () => [...warnings],
+    close: () => removeIsolate(isolate, warnings),
+  };
 }
+
+export { renderMeasurementHelp } from './help.js';
+export { keyAvailability, machineEnvironment, type MeasurementEnvironment } from './environment.js';

@@ -89,6 +89,10 @@ export interface MeasurementEngine {
   cgroup(): CgroupInfo | null;
   /** Release anything held (an isolate cgroup is removed here). */
   close(): Promise<void>;
+  /** The run's process-tree source (its pids now; [] once all exited), e.g. for survivors at exit. */
+  tree?: ProcessTreeSource;
+  /** Problems met while measuring (a collector that failed, an isolate cgroup not removed), one sentence each. */
+  warnings?(): string[];
 }
 
 export interface MeasurementRequest {

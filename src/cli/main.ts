@@ -56,5 +56,11 @@ export async function main(argv: string[]): Promise<number> {
 /** Shared failure handler for each subcommand's yargs: usage errors exit 2 with one line. */
 export function usageFailure(msg: string | null, err: Error | null): never {
   if (err && isDuctError(err)) throw err;
-  throw new DuctError('E_USAGE', msg ?? err?.message ?? 'invalid usage');
+  const text = msg ?? err?.message ?? 'invalid usage';
+  const unknown = /^Unknown arguments?: (.*)$/.exec(text);
+  if (unknown) {
+    const names = unknown[1]!.split(', ').map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+    throw new DuctError('E_USAGE', `unknown option ${names.join(', ')} (see --help for the valid options)`);
+  }
+  throw new DuctError('E_USAGE', text);
 }

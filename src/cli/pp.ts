@@ -1,6 +1,83 @@
-import { DuctError } from '../errors.js';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import yargs from 'yargs';
+import type { Unit } from '../aggregation/types.js';
+import { DuctError, ExitCode } from '../errors.js';
+import { humanizeInfo, humanizeUsageRecord } from '../view/pretty.js';
+import { usageFailure } from './main.js';
 
-/** Placeholder until `duct pp` lands (its issue owns this file). */
-export function run(_argv: string[]): Promise<number> {
-  return Promise.reject(new DuctError('E_USAGE', '`duct pp` is not built yet'));
+export interface PpPlan {
+  file: string;
+  raw: boolean;
+}
+
+export function parsePpArgs(argv: string[]): PpPlan {
+  const args = yargs(argv)
+    .scriptName('duct pp')
+    .command('$0 <file>', "Pretty-print a run's info.json, usage.jsonl or events.jsonl (or con-duct's info.json/usage.json) with units humanized.", (y) =>
+      y.positional('file', { type: 'string', demandOption: true, describe: 'the file to print' }),
+    )
+    .strict()
+    .fail(usageFailure)
+    .help()
+    .version(false)
+    .option('raw', { type: 'boolean', default: false, describe: 'keep raw numbers (bytes, seconds, percent)' })
+    .example('duct pp .duct/logs/2026-11-20T10.00.00-4242_info.json', 'the run summary with MiB, durations and percents')
+    .parseSync();
+  return { file: String(args.file), raw: args.raw };
+}
+
+/** Units recorded by the run the usage file belongs to, so each key is humanized by what it measured. */
+async function siblingUnits(usagePath: string): Promise<Record<string, Unit>> {
+  const prefix = usagePath.replace(/usage\.jsonl?$/, '');
+  try {
+    const info = JSON.parse(await readFile(`${prefix}info.json`, 'utf8')) as { measurements?: { units?: Record<string, Unit> } };
+    return info.measurements?.units ?? {};
+  } catch {
+    return {}; // no readable sibling info.json: units come from the key names
+  }
+}
+
+export async function runPp(plan: PpPlan): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(plan.file, 'utf8');
+  } catch (err) {
+    throw new DuctError('E_INPUT', `cannot read ${plan.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (give a run's info.json, usage.jsonl or events.jsonl)`);
+  }
+  const name = basename(plan.file);
+  // info.json is one object; the JSONL files (and con-duct's usage.json) hold one record per line
+  const isInfo = name.endsWith('.json') && !name.endsWith('usage.json');
+  if (isInfo) {
+    let info: unknown;
+    try {
+      info = JSON.parse(text);
+    } catch (err) {
+      throw new DuctError('E_INPUT', `${plan.file} is not valid JSON (${(err as Error).message}); a torn info.json cannot be printed`);
+    }
+    process.stdout.write(toYaml(plan.raw ? info : humanizeInfo(info as never)));
+    return ExitCode.ok;
+  }
+  const units = name.includes('usage') ? await siblingUnits(plan.file) : {};
+  const docs: string[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      const last = lines.slice(i + 1).every((l) => l.trim() === '');
+      process.stderr.write(`duct: warning: ${name}: ${last ? `last line ${i + 1} is incomplete (torn write)` : `line ${i + 1} is not valid JSON`}, skipped\n`);
+      return;
+    }
+    docs.push(toYaml(plan.raw ? rec : humanizeUsageRecord(rec as never, units)));
+  });
+  process.stdout.write(docs.join('---\n'));
+  return ExitCode.ok;
+}
+
+export function run(argv: string[]): Promise<number> {
+  return runPp(parsePpArgs(argv));
 }

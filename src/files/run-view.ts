@@ -27,6 +27,8 @@ export interface RunView {
   summary: Record<string, number | string | null>;
   /** unit of each numeric summary / usage key. */
   units: Record<string, Unit>;
+  /** what a summary / usage field means, where its name alone could mislead (con-duct's fields); optional. */
+  descriptions?: Record<string, string>;
   /** problems met reading it (a torn last line ...), one sentence each. */
   warnings: string[];
   /** read the usage series on demand (plot); the summary alone serves ls. */

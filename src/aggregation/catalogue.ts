@@ -1,0 +1,111 @@
+import type { CollectorName } from '../collectors/types.js';
+import type { CostClass, Measurement } from './measurement.js';
+import type { Unit } from './types.js';
+
+type Extra = Partial<Pick<Measurement, 'cadence' | 'collapse'>>;
+
+const costOf: Record<CollectorName, CostClass> = { ps: 'fork', proc: 'low', cgroup: 'low', pidusage: 'low' };
+
+function gauge(key: string, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, description: string, extra: Extra = {}, reduce: 'max' | 'last' = 'max'): Measurement {
+  return { key, collector, field, scope, kind: 'gauge', reduce, unit, description, cost: costOf[collector], ...extra };
+}
+function rate(key: string, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, rateScale: number, description: string): Measurement {
+  return { key, collector, field, scope, kind: 'counter', derive: 'rate', rateScale, reduce: 'max', unit, description, cost: costOf[collector] };
+}
+function pidDeltas(key: string, collector: CollectorName, field: string, unit: Unit, description: string): Measurement {
+  return { key, collector, field, scope: 'single', kind: 'counter', reduce: 'sum_pid_deltas', unit, description, cost: costOf[collector] };
+}
+function label(key: string, collector: CollectorName, field: string, description: string): Measurement {
+  return { key, collector, field, scope: 'per_pid', kind: 'label', reduce: 'last', unit: 'label', description, cost: costOf[collector] };
+}
+function tally(key: string, collector: CollectorName, field: string, description: string): Measurement {
+  return { key, collector, field, scope: 'per_pid', kind: 'categorical', reduce: 'tally', unit: 'state', description, cost: costOf[collector] };
+}
+function nproc(key: string, collector: CollectorName): Measurement {
+  return gauge(key, collector, ELAPSED, 'single', 'count', 'number of live processes of the run in a sample; max over the window', { collapse: 'count' });
+}
+const ELAPSED = 'elapsed';
+
+/** Every measurement duct knows, in catalogue order (the order of usage.jsonl keys and of help). */
+export const CATALOGUE: readonly Measurement[] = [
+  // ps: one `ps` call per sample (POSIX)
+  gauge('ps_rss', 'ps', 'rss', 'per_pid', 'bytes', 'resident set size of each process (ps rss); max over the window'),
+  gauge('ps_rss_total', 'ps', 'rss', 'single', 'bytes', 'sum of the processes\' RSS in a sample (counts shared pages once per process); max over the window'),
+  gauge('ps_vsz', 'ps', 'vsz', 'per_pid', 'bytes', 'virtual memory size of each process; max over the window'),
+  gauge('ps_vsz_total', 'ps', 'vsz', 'single', 'bytes', 'sum of the processes\' virtual sizes in a sample; max over the window'),
+  gauge('ps_pmem', 'ps', 'pmem', 'per_pid', 'percent', 'ps %mem of each process (RSS / physical memory); max over the window'),
+  gauge('ps_pmem_total', 'ps', 'pmem', 'single', 'percent', 'sum of the processes\' %mem in a sample; max over the window'),
+  rate('ps_pdcpu', 'ps', 'cputime', 'per_pid', 'percent', 100, 'CPU rate of each process between samples from ps cputime (100 = one core; ps prints whole seconds on Linux); max over the window'),
+  rate('ps_pdcpu_total', 'ps', 'cputime', 'single', 'percent', 100, 'sum of the processes\' CPU rates in a sample; max over the window'),
+  pidDeltas('ps_cpu_seconds', 'ps', 'cputime', 'seconds', 'CPU seconds used in the window: per process last − previous, summed (exited processes still count)'),
+  gauge('ps_etime', 'ps', 'etime', 'per_pid', 'seconds', 'elapsed time since each process started; last in the window', {}, 'last'),
+  tally('ps_stat', 'ps', 'state', 'count of samples per ps STAT code, per process'),
+  label('ps_cmd', 'ps', 'cmd', 'command line of each process (ps args)'),
+  nproc('ps_nproc', 'ps'),
+  // proc: /proc read directly (Linux), no fork
+  gauge('proc_rss', 'proc', 'rss', 'per_pid', 'bytes', 'resident set size of each process (/proc/<pid>/stat); max over the window'),
+  gauge('proc_rss_total', 'proc', 'rss', 'single', 'bytes', 'sum of the processes\' RSS in a sample (shared pages counted once per process); max over the window'),
+  { ...gauge('proc_pss', 'proc', 'pss', 'per_pid', 'bytes', 'proportional set size of each process (smaps_rollup: shared pages split among their users); max over the window'), cost: 'grows-with-memory' },
+  { ...gauge('proc_pss_total', 'proc', 'pss', 'single', 'bytes', 'sum of PSS in a sample: the tree\'s real memory footprint, shared pages counted once; max over the window'), cost: 'grows-with-memory' },
+  { ...gauge('proc_uss', 'proc', 'uss', 'per_pid', 'bytes', 'unique set size of each process (its private pages, smaps_rollup); max over the window'), cost: 'grows-with-memory' },
+  { ...gauge('proc_uss_total', 'proc', 'uss', 'single', 'bytes', 'sum of USS in a sample; max over the window'), cost: 'grows-with-memory' },
+  gauge('proc_hwm', 'proc', 'hwm', 'per_pid', 'bytes', 'VmHWM: the kernel\'s peak RSS of each process since it started, catches spikes between samples; max over the window'),
+  rate('proc_pdcpu', 'proc', 'cputime', 'per_pid', 'percent', 100, 'CPU rate of each process between samples, from utime+stime (clock-tick resolution; 100 = one core); max over the window'),
+  rate('proc_pdcpu_total', 'proc', 'cputime', 'single', 'percent', 100, 'sum of the processes\' CPU rates in a sample; max over the window'),
+  pidDeltas('proc_cpu_seconds', 'proc', 'cputime', 'seconds', 'CPU seconds used in the window: per process last − previous, summed (exited processes still count)'),
+  pidDeltas('proc_io_read_bytes', 'proc', 'io_read', 'bytes', 'bytes read from storage in the window (/proc/<pid>/io read_bytes), summed over processes'),
+  pidDeltas('proc_io_write_bytes', 'proc', 'io_write', 'bytes', 'bytes written to storage in the window (/proc/<pid>/io write_bytes), summed over processes'),
+  rate('proc_io_read_rate', 'proc', 'io_read', 'single', 'bytes/s', 1, 'storage read rate summed over processes; max over the window'),
+  rate('proc_io_write_rate', 'proc', 'io_write', 'single', 'bytes/s', 1, 'storage write rate summed over processes; max over the window'),
+  label('proc_cmd', 'proc', 'cmd', 'command line of each process (/proc/<pid>/cmdline)'),
+  tally('proc_stat', 'proc', 'state', 'count of samples per state letter (R, S, D, Z, ...), per process'),
+  nproc('proc_nproc', 'proc'),
+  // cgroup: the kernel's own counters of the group (v1, v2, hybrid)
+  gauge('cgroup_mem_peak', 'cgroup', 'mem_peak', 'single', 'bytes', 'the cgroup\'s memory high-water mark (v2 memory.peak, v1 memory.max_usage_in_bytes; includes page cache); read once per report', { cadence: 'report' }),
+  gauge('cgroup_mem_current', 'cgroup', 'mem_current', 'single', 'bytes', 'the cgroup\'s memory use now (v2 memory.current, v1 memory.usage_in_bytes; includes page cache); max over the window'),
+  { key: 'cgroup_cpu_seconds', collector: 'cgroup', field: 'cpu_usage', scope: 'single', kind: 'counter', reduce: 'delta', unit: 'seconds', description: 'CPU seconds the cgroup used in the window (v2 cpu.stat usage_usec, v1 cpuacct.usage)', cost: 'low' },
+  { key: 'cgroup_oom_kills', collector: 'cgroup', field: 'oom_kills', scope: 'single', kind: 'counter', reduce: 'delta', unit: 'count', description: 'processes the kernel OOM killer killed in the cgroup in the window (memory.events / memory.oom_control oom_kill)', cost: 'low' },
+  gauge('cgroup_job_mem_peak', 'cgroup', 'job_mem_peak', 'single', 'bytes', 'memory high-water mark of the SLURM job cgroup (job_<id>) above duct\'s; read once per report', { cadence: 'report' }),
+  // pidusage: the portable collector
+  gauge('pidusage_rss', 'pidusage', 'rss', 'per_pid', 'bytes', 'resident set size of each process (pidusage memory); max over the window'),
+  gauge('pidusage_rss_total', 'pidusage', 'rss', 'single', 'bytes', 'sum of the processes\' RSS in a sample; max over the window'),
+  rate('pidusage_pdcpu', 'pidusage', 'cputime', 'per_pid', 'percent', 100, 'CPU rate of each process between samples from pidusage\'s raw ctime; max over the window'),
+  rate('pidusage_pdcpu_total', 'pidusage', 'cputime', 'single', 'percent', 100, 'sum of the processes\' CPU rates in a sample; max over the window'),
+];
+
+export const BY_KEY: ReadonlyMap<string, Measurement> = new Map(CATALOGUE.map((m) => [m.key, m]));
+
+export const PRESET_NAMES = ['default', 'all', 'ps', 'memory', 'cpu'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+const PROC_DEFAULT = ['proc_rss', 'proc_rss_total', 'proc_hwm', 'proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'proc_cmd', 'proc_stat', 'proc_nproc'];
+const PS_DEFAULT = ['ps_rss', 'ps_rss_total', 'ps_pdcpu', 'ps_pdcpu_total', 'ps_cpu_seconds', 'ps_cmd', 'ps_stat', 'ps_nproc'];
+const CGROUP_ALL = ['cgroup_mem_peak', 'cgroup_mem_current', 'cgroup_cpu_seconds', 'cgroup_oom_kills', 'cgroup_job_mem_peak'];
+
+/**
+ * A preset's keys given what is available here. Presets take only available
+ * keys (an explicit key must be available); where /proc is absent the proc
+ * keys fall back to their ps counterparts.
+ */
+export function expandPreset(name: PresetName, isAvailable: (key: string) => boolean): string[] {
+  const procHere = isAvailable('proc_rss');
+  const pick = (keys: string[]): string[] => keys.filter(isAvailable);
+  switch (name) {
+    case 'all':
+      return CATALOGUE.map((m) => m.key).filter(isAvailable);
+    case 'default':
+      return pick([...(procHere ? PROC_DEFAULT : PS_DEFAULT), ...CGROUP_ALL]);
+    case 'ps':
+      return pick(CATALOGUE.filter((m) => m.collector === 'ps').map((m) => m.key));
+    case 'memory':
+      return pick([
+        ...(procHere ? ['proc_rss', 'proc_rss_total', 'proc_pss_total', 'proc_uss_total', 'proc_hwm'] : ['ps_rss', 'ps_rss_total']),
+        'cgroup_mem_peak',
+        'cgroup_mem_current',
+        'cgroup_job_mem_peak',
+        'cgroup_oom_kills',
+      ]);
+    case 'cpu':
+      return pick([...(procHere ? ['proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds'] : ['ps_pdcpu', 'ps_pdcpu_total', 'ps_cpu_seconds']), 'cgroup_cpu_seconds']);
+  }
+}

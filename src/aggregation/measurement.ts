@@ -1,0 +1,70 @@
+import type { CollectorName } from '../collectors/types.js';
+import type { Unit } from './types.js';
+
+export type Scope = 'per_pid' | 'single';
+export type Kind = 'gauge' | 'counter' | 'label' | 'categorical';
+
+/** How costly a key is to read each sample, for `--measurements help` (measured in scripts/bench/benchmarks/overhead.ts). */
+export type CostClass = 'low' | 'fork' | 'grows-with-memory';
+
+interface Common {
+  /** collector-first name (`ps_…`, `proc_…`, `cgroup_…`); a new meaning is a new key. */
+  key: string;
+  collector: CollectorName;
+  /** the collector's raw field read for this key. */
+  field: string;
+  scope: Scope;
+  unit: Unit;
+  /** one line: what the number means. */
+  description: string;
+  cost: CostClass;
+  /** `report`: read once per report instead of every sample (a kernel high-water mark). */
+  cadence?: 'sample' | 'report';
+  /** single scope over per-pid readings: `sum` of the pids' values (default) or `count` of pids. */
+  collapse?: 'sum' | 'count';
+}
+
+/**
+ * A measurement declaration. The union admits exactly the legal
+ * kind → reduce combinations (gauge → max|mean|last; counter → delta |
+ * sum_pid_deltas | rate then max; label → last; categorical → tally), so an
+ * illegal pair does not compile where the catalogue declares it.
+ */
+export type Measurement =
+  | (Common & { kind: 'gauge'; derive?: undefined; reduce: 'max' })
+  | (Common & { kind: 'gauge'; derive?: undefined; reduce: 'mean' })
+  | (Common & { kind: 'gauge'; derive?: undefined; reduce: 'last' })
+  | (Common & { kind: 'counter'; derive?: undefined; reduce: 'delta'; scope: 'single' })
+  | (Common & { kind: 'counter'; derive?: undefined; reduce: 'sum_pid_deltas'; scope: 'single' })
+  | (Common & { kind: 'counter'; derive: 'rate'; /** rate per second × this (100: CPU seconds/s → percent). */ rateScale: number; reduce: 'max' })
+  | (Common & { kind: 'label'; derive?: undefined; reduce: 'last'; scope: 'per_pid' })
+  | (Common & { kind: 'categorical'; derive?: undefined; reduce: 'tally'; scope: 'per_pid' });
+
+export type Reduce = Measurement['reduce'];
+
+/** The reduces each kind may use, as data (for the runtime check of a catalogue and for help text). */
+export const LEGAL_REDUCES: { [K in Kind]: readonly Reduce[] } = {
+  gauge: ['max', 'mean', 'last'],
+  counter: ['delta', 'sum_pid_deltas', 'max'],
+  label: ['last'],
+  categorical: ['tally'],
+};
+
+/** A declaration as plain data, before the type has vouched for it. */
+export type MeasurementData = Omit<Common, 'scope'> & { scope: Scope; kind: Kind; reduce: Reduce; derive?: 'rate' | undefined };
+
+/** Runtime twin of the type check, for declarations built from data: null when legal, else why not. */
+export function illegalReason(m: MeasurementData): string | null {
+  if (!LEGAL_REDUCES[m.kind].includes(m.reduce)) return `${m.key}: a ${m.kind} cannot reduce by ${m.reduce}`;
+  if (m.kind === 'counter' && m.reduce === 'max' && m.derive !== 'rate') return `${m.key}: a counter reduces by max only after derive rate`;
+  if (m.derive === 'rate' && m.kind !== 'counter') return `${m.key}: only a counter has a rate`;
+  if ((m.reduce === 'delta' || m.reduce === 'sum_pid_deltas') && m.scope !== 'single') return `${m.key}: ${m.reduce} gives one value (scope single)`;
+  if ((m.kind === 'label' || m.kind === 'categorical') && m.scope !== 'per_pid') return `${m.key}: a ${m.kind} is per pid`;
+  if (m.reduce === 'delta' && m.collector !== 'cgroup') return `${m.key}: delta is for one group-wide counter; per-pid counters use sum_pid_deltas`;
+  return null;
+}
+
+/** Fields that come per pid (every collector but cgroup), as opposed to one group-wide reading. */
+export function isPerPidSource(m: Measurement): boolean {
+  return m.collector !== 'cgroup';
+}

@@ -1,0 +1,38 @@
+/**
+ * What every collector returns: raw readings of one I/O pass, already in the
+ * declared units (bytes, seconds, percent, count), nothing derived. The
+ * aggregator stamps each call with its own monotonic time.
+ */
+
+/** A raw value: a number in its declared unit, or a string (a command line, a state code). */
+export type FieldValue = number | string;
+
+/** One process's readings; `elapsed` (seconds since the process started) is present where the source knows it. */
+export type PidFields = Record<string, FieldValue>;
+
+export interface CollectorReading {
+  /** per-process fields, by pid; a pid that vanished during the pass is simply absent. */
+  perPid: Map<number, PidFields>;
+  /** group-wide fields (a cgroup's counters); numbers only. */
+  single: Record<string, number>;
+}
+
+export type CollectorName = 'ps' | 'proc' | 'cgroup' | 'pidusage';
+
+/** Per field: null when it can be read here, else a reason a person can act on. */
+export type FieldAvailability = Record<string, string | null>;
+
+/**
+ * A source of raw readings. It holds no measurement state between calls (its
+ * configuration — clock tick, page size, cgroup paths — is fixed at construction).
+ */
+export interface Collector {
+  readonly name: CollectorName;
+  /** the fields this collector can read, each with its availability here. */
+  available(): FieldAvailability;
+  /** One I/O pass for `pids` (ignored by group-wide collectors), reading only `fields`. */
+  collect(pids: readonly number[], fields: ReadonlySet<string>): Promise<CollectorReading>;
+}
+
+/** The pid field carried by every per-pid reading that knows the process's age. */
+export const ELAPSED_FIELD = 'elapsed';

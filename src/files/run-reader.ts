@@ -1,0 +1,274 @@
+import { readdirSync, type Dirent } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { ExecutionSummary, Unit } from '../aggregation/types.js';
+import { DuctError } from '../errors.js';
+import type { RunView, UsagePoint } from './run-view.js';
+
+/** The file name ending that marks a run: every run (duct's or con-duct's) has `<prefix>info.json`. */
+export const INFO_SUFFIX = 'info.json';
+
+/** What a viewer needs of a run without its usage series: what the `ls` index caches. */
+export interface RunSummary {
+  format: RunView['format'];
+  prefix: string;
+  summary: RunView['summary'];
+  units: RunView['units'];
+  warnings: string[];
+}
+
+/** The info.json fields copied into RunView.summary as they are, with their unit where numeric. */
+const RUN_FIELDS: Record<string, Unit | null> = {
+  command: null,
+  exit_code: 'count',
+  signal: null,
+  duct_exit_code: 'count',
+  wall_clock_time: 'seconds',
+  start_time: null,
+  end_time: null,
+  message: null,
+  status: null,
+  working_directory: null,
+  duct_version: null,
+  schema_version: null,
+};
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** con-duct 0.2.x wrote `schema_version: "0.2.x"` and a flat execution_summary with peak_rss etc. */
+export function isLegacyInfo(info: Record<string, unknown>): boolean {
+  const v = info.schema_version;
+  if (typeof v === 'string' && v.startsWith('0.')) return true;
+  const es = info.execution_summary;
+  return isRecord(es) && ('peak_rss' in es || 'peak_pcpu' in es);
+}
+
+/**
+ * Flatten a duct info.json into the RunView summary: a gauge or rate K gives `K` (its peak)
+ * and `K_mean`; a counter K gives `K` (its total); a numeric label gives `K` (its last value).
+ */
+export function summarizeInfo(info: Record<string, unknown>): Pick<RunSummary, 'summary' | 'units'> {
+  const summary: RunSummary['summary'] = {};
+  const units: RunSummary['units'] = {};
+  for (const [field, unit] of Object.entries(RUN_FIELDS)) {
+    const v = info[field];
+    if (typeof v === 'number' || typeof v === 'string' || v === null) {
+      summary[field] = v;
+      if (unit && typeof v === 'number') units[field] = unit;
+    }
+  }
+  const system = isRecord(info.system) ? info.system : {};
+  if (typeof system.hostname === 'string') summary.hostname = system.hostname;
+  const detectors = isRecord(info.detectors) ? info.detectors : {};
+  if (isRecord(detectors.counts)) {
+    let events = 0;
+    for (const n of Object.values(detectors.counts)) if (typeof n === 'number') events += n;
+    summary.events = events;
+    units.events = 'count';
+  }
+  const cgroup = isRecord(info.cgroup) ? info.cgroup : {};
+  if (typeof cgroup.memory_limit_bytes === 'number') {
+    summary.cgroup_memory_limit = cgroup.memory_limit_bytes;
+    units.cgroup_memory_limit = 'bytes';
+  }
+  const es = (isRecord(info.execution_summary) ? info.execution_summary : {}) as ExecutionSummary;
+  for (const [key, ks] of Object.entries(es)) {
+    if (!isRecord(ks)) continue;
+    const unit = ks.unit;
+    if (typeof ks.peak === 'number') {
+      summary[key] = ks.peak;
+      units[key] = unit;
+    } else if (typeof ks.total === 'number') {
+      summary[key] = ks.total;
+      units[key] = unit;
+    } else if (typeof ks.last === 'number' || typeof ks.last === 'string') {
+      summary[key] = ks.last;
+      if (typeof ks.last === 'number') units[key] = unit;
+    }
+    if (typeof ks.mean === 'number') {
+      summary[`${key}_mean`] = ks.mean;
+      units[`${key}_mean`] = unit;
+    }
+  }
+  return { summary, units };
+}
+
+/**
+ * Parse usage.jsonl text into points: single-valued keys only (per-pid maps are left to
+ * their `_total` siblings, since summing per-pid peaks would invent a figure).
+ * A torn line is skipped with a warning, never fatal.
+ */
+export function parseUsageText(text: string, fileName = 'usage.jsonl'): { points: UsagePoint[]; warnings: string[] } {
+  const points: UsagePoint[] = [];
+  const warnings: string[] = [];
+  const lines = text.split('\n');
+  const lastIndex = lines.length - 1;
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      const torn = i === lastIndex || lines.slice(i + 1).every((l) => l.trim() === '');
+      warnings.push(
+        torn
+          ? `${fileName}: last line ${i + 1} is incomplete (torn write), skipped`
+          : `${fileName}: line ${i + 1} is not valid JSON, skipped`,
+      );
+      return;
+    }
+    const time_ms = isRecord(rec) && typeof rec.timestamp === 'string' ? Date.parse(rec.timestamp) : NaN;
+    if (!isRecord(rec) || !Number.isFinite(time_ms) || !isRecord(rec.measurements)) {
+      warnings.push(`${fileName}: line ${i + 1} is not a usage record (no timestamp or measurements), skipped`);
+      return;
+    }
+    const values: Record<string, number> = {};
+    for (const [key, v] of Object.entries(rec.measurements)) if (typeof v === 'number') values[key] = v;
+    points.push({ time_ms, values });
+  });
+  return { points, warnings };
+}
+
+/** Build a RunSummary from info.json text; a torn or non-object info.json yields an empty summary and a warning. */
+export function summarizeInfoText(infoPath: string, text: string): RunSummary & { info: Record<string, unknown> } {
+  const prefix = infoPath.slice(0, infoPath.length - INFO_SUFFIX.length);
+  let info: unknown;
+  try {
+    info = JSON.parse(text);
+  } catch {
+    info = undefined;
+  }
+  if (!isRecord(info)) {
+    return {
+      format: 'duct',
+      prefix,
+      info: {},
+      summary: {},
+      units: {},
+      warnings: [`${basename(infoPath)}: not a valid JSON object (torn or partial write?), its summary is skipped`],
+    };
+  }
+  if (isLegacyInfo(info)) {
+    return {
+      format: 'con-duct-0.2',
+      prefix,
+      info,
+      summary: {},
+      units: {},
+      warnings: [`${basename(infoPath)}: con-duct 0.2 run; the legacy reader is not available in this build`],
+    };
+  }
+  return { format: 'duct', prefix, info, ...summarizeInfo(info), warnings: [] };
+}
+
+/** Read one run by its info.json; tolerant of torn files (warnings, never a throw, once the file is readable). */
+export async function readRun(infoPath: string): Promise<RunView> {
+  let text: string;
+  try {
+    text = await readFile(infoPath, 'utf8');
+  } catch (err) {
+    throw new DuctError('E_INPUT', `cannot read run ${infoPath}: ${(err as Error).message}`);
+  }
+  const s = summarizeInfoText(infoPath, text);
+  const usagePath = `${s.prefix}usage.jsonl`;
+  return {
+    ...s,
+    info_path: infoPath,
+    async usage(): Promise<UsagePoint[]> {
+      let usageText: string;
+      try {
+        usageText = await readFile(usagePath, 'utf8');
+      } catch (err) {
+        s.warnings.push(`${basename(usagePath)}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}), no usage series`);
+        return [];
+      }
+      const parsed = parseUsageText(usageText, basename(usagePath));
+      s.warnings.push(...parsed.warnings);
+      return parsed.points;
+    },
+  };
+}
+
+/** Every `*info.json` under dir, sorted; a manual walk, since readdir's recursive mode is several times slower on large directories. */
+function walkInfoFiles(dir: string): string[] {
+  const out: string[] = [];
+  const pending = [dir];
+  while (pending.length > 0) {
+    const d = pending.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue; // a subdirectory we may not read (or one removed meanwhile) holds no runs we can list
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) pending.push(join(d, e.name));
+      else if (e.name.endsWith(INFO_SUFFIX) && (e.isFile() || e.isSymbolicLink())) out.push(join(d, e.name));
+    }
+  }
+  return out.sort();
+}
+
+/**
+ * Yield the info.json of every run under the given paths (directories searched recursively;
+ * a file is taken as a run's info.json), each once, absolute, in sorted order per path.
+ */
+export async function* findRuns(paths: readonly string[]): AsyncIterable<string> {
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const abs = resolve(p);
+    let st;
+    try {
+      st = await stat(abs);
+    } catch {
+      throw new DuctError('E_INPUT', `no such file or directory: ${p} (give a directory of runs or a run's info.json)`);
+    }
+    const found = st.isDirectory() ? walkInfoFiles(abs) : [abs];
+    for (const f of found) {
+      if (seen.has(f)) continue;
+      seen.add(f);
+      yield f;
+    }
+  }
+}
+
+/** One detector event as the viewers need it. */
+export interface EventPoint {
+  time_ms: number;
+  kind: string;
+  attributes: Record<string, unknown>;
+}
+
+/** Parse events.jsonl text; torn or malformed lines are skipped with a warning. */
+export function parseEventsText(text: string, fileName = 'events.jsonl'): { events: EventPoint[]; warnings: string[] } {
+  const events: EventPoint[] = [];
+  const warnings: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      const e = JSON.parse(line) as unknown;
+      const time_ms = isRecord(e) && typeof e.timestamp === 'string' ? Date.parse(e.timestamp) : NaN;
+      if (isRecord(e) && typeof e.kind === 'string' && Number.isFinite(time_ms)) {
+        events.push({ time_ms, kind: e.kind, attributes: isRecord(e.attributes) ? e.attributes : {} });
+        return;
+      }
+    } catch {
+      // reported below with the other malformed lines
+    }
+    warnings.push(`${fileName}: line ${i + 1} is not a complete event, skipped`);
+  });
+  return { events, warnings };
+}
+
+/** Read a run's events.jsonl; a run without one (con-duct's, or detectors off) has no events. */
+export async function readEvents(prefix: string): Promise<{ events: EventPoint[]; warnings: string[] }> {
+  let text: string;
+  try {
+    text = await readFile(`${prefix}events.jsonl`, 'utf8');
+  } catch {
+    return { events: [], warnings: [] }; // absent: nothing to mark
+  }
+  return parseEventsText(text, basename(`${prefix}events.jsonl`));
+}

@@ -1,0 +1,64 @@
+import { existsSync, mkdirSync, rmSync, rmdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuctError } from '../errors.js';
+import type { OutputPaths } from '../files/info.js';
+
+/** Which streams are captured to files. */
+export interface OutputSelection {
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/** The files a run with this prefix writes (events.jsonl only appears when a detector fires). */
+export function outputPaths(prefix: string, sel: OutputSelection): OutputPaths {
+  return {
+    prefix,
+    info: `${prefix}info.json`,
+    usage: `${prefix}usage.jsonl`,
+    events: `${prefix}events.jsonl`,
+    stdout: sel.stdout ? `${prefix}stdout` : null,
+    stderr: sel.stderr ? `${prefix}stderr` : null,
+  };
+}
+
+/** Every file this run may write, for clobber checks and removal. */
+export function allPaths(p: OutputPaths): string[] {
+  return [p.info, p.usage, p.events, p.stdout, p.stderr].filter((x): x is string => x !== null);
+}
+
+/** Refuse to overwrite existing files (exit 1, naming them) unless --clobber; creates nothing. */
+export function checkClobber(p: OutputPaths, clobber: boolean): void {
+  if (clobber) return;
+  const existing = allPaths(p).filter((f) => existsSync(f));
+  if (existing.length > 0) {
+    throw new DuctError(
+      'E_OUTPUT_EXISTS',
+      `output file${existing.length > 1 ? 's' : ''} already exist${existing.length > 1 ? '' : 's'}: ${existing.join(', ')} (use --clobber to replace, or another --output-prefix)`,
+    );
+  }
+}
+
+/** Create the prefix's leading directories; returns the ones created (deepest last) so a failed start can remove them. */
+export function createLeadingDirs(prefix: string): string[] {
+  const dir = prefix.endsWith('/') ? resolve(prefix) : dirname(resolve(prefix));
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new DuctError('E_OUTPUT_UNWRITABLE', `cannot create output directory ${dir} for --output-prefix: ${(err as Error).message}`);
+  }
+  return missing;
+}
+
+/** Remove a run's files, and the directories this run created if they are empty again. */
+export function removeOutputs(p: OutputPaths, createdDirs: string[]): void {
+  for (const f of allPaths(p)) rmSync(f, { force: true });
+  for (const d of [...createdDirs].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      break; // not empty: something else lives there now
+    }
+  }
+}

@@ -1,0 +1,281 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { constants } from 'node:os';
+import type { Writable } from 'node:stream';
+import { prepareMeasurements } from '../aggregation/engine.js';
+import type { MeasurementEngine, PreparedMeasurements, UsageRecord } from '../aggregation/types.js';
+import { createLineDetectors } from '../detectors/index.js';
+import type { DetectorEvent, LineDetectors, StreamName } from '../detectors/types.js';
+import { DuctError } from '../errors.js';
+import { writeJsonAtomic } from '../files/atomic-json.js';
+import { jobEnvironment } from '../files/environment.js';
+import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
+import { JsonlWriter } from '../files/jsonl-writer.js';
+import { gatherSystemInfo } from '../files/system-info.js';
+import { DUCT_VERSION } from '../version.js';
+import { lookupCommand } from './command-lookup.js';
+import { Logger } from './log.js';
+import { allPaths, checkClobber, createLeadingDirs, removeOutputs } from './output-paths.js';
+import type { RunPlan } from './plan.js';
+import { Sampler } from './sampler.js';
+import { SignalForwarder } from './signals.js';
+import { formatSummary } from './summary-format.js';
+import { summaryValues } from './summary-values.js';
+import { sessionMembers } from './survivors.js';
+import { StreamTee } from './tee.js';
+import { GroupWatchdog } from './watchdog.js';
+
+export interface RunIO {
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** How long output may keep flowing after the command exits before duct stops reading (a background child holds the pipe). */
+const DRAIN_AFTER_EXIT_MS = 1000;
+/** Bound on gathering the system block, which runs in parallel with the command. */
+const SYSTEM_INFO_TIMEOUT_MS = 5000;
+
+/** Quote an argv for display the way a POSIX shell would accept it back. */
+export function displayCommand(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function spawnOrFail(argv: string[], mode: RunPlan['mode'], io: RunIO): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: io.cwd,
+      env: io.env,
+      detached: mode === 'new-session', // setsid(): its own session and process group
+      stdio: ['inherit', 'pipe', 'pipe'],
+    });
+    child.once('spawn', () => resolve(child));
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') reject(new DuctError('E_COMMAND_NOT_FOUND', `${argv[0]}: command not found`));
+      else if (err.code === 'EACCES') reject(new DuctError('E_COMMAND_NOT_EXECUTABLE', `${argv[0]}: permission denied`));
+      else reject(new DuctError('E_INTERNAL', `cannot start ${argv[0]}: ${err.message}`, 126));
+    });
+  });
+}
+
+function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+/** Execute a resolved plan: spawn, tee, sample, detect, write the files, print the summary; returns duct's exit status. */
+export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
+  const log = new Logger(plan.logLevel, io.stderr);
+  for (const w of plan.warnings) log.log('WARNING', w);
+  const paths = plan.paths;
+
+  // Everything that can fail on bad input fails here, before any file exists.
+  lookupCommand(plan.argv[0]!, io.env, io.cwd);
+  const prepared: PreparedMeasurements | null = plan.recordUsage || plan.recordInfo
+    ? await prepareMeasurements({
+        requested: plan.measurements,
+        sampleInterval: plan.sampleIntervalSeconds,
+        reportInterval: plan.reportIntervalSeconds,
+        cgroupMode: plan.cgroupMode,
+        mode: plan.mode,
+      })
+    : null;
+  let createdDirs: string[];
+  try {
+    checkClobber(paths, plan.clobber);
+    createdDirs = createLeadingDirs(paths.prefix);
+    if (plan.clobber) for (const f of allPaths(paths)) rmSync(f, { force: true });
+  } catch (err) {
+    await prepared?.abort();
+    throw err;
+  }
+
+  const warnings: string[] = [];
+  const warnOnce = (msg: string) => {
+    if (warnings.includes(msg)) return;
+    warnings.push(msg);
+    log.log('WARNING', msg);
+  };
+
+  let usage: JsonlWriter | null = null;
+  let child: ChildProcess;
+  try {
+    usage = plan.recordUsage ? new JsonlWriter(paths.usage, true) : null;
+    child = await spawnOrFail([...(prepared?.argvPrefix ?? []), ...plan.argv], plan.mode, io);
+  } catch (err) {
+    usage?.close();
+    await prepared?.abort();
+    removeOutputs(paths, createdDirs);
+    throw err instanceof DuctError ? err : new DuctError('E_OUTPUT_UNWRITABLE', `cannot write ${paths.usage}: ${(err as Error).message}`);
+  }
+  const startMs = Date.now();
+  const startPerf = performance.now();
+  const pid = child.pid!;
+  const exited = waitForExit(child);
+
+  const forwarder = new SignalForwarder({
+    pid,
+    group: plan.mode === 'new-session',
+    killGraceMs: plan.killGraceSeconds * 1000,
+    log: (level, msg) => log.log(level === 'info' ? 'INFO' : 'WARNING', msg),
+  });
+  forwarder.install();
+  const watchdog = plan.mode === 'new-session' ? new GroupWatchdog(pid) : null;
+
+  const systemInfo = plan.recordInfo ? gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS) : Promise.resolve({});
+  const environment = jobEnvironment(io.env);
+
+  // detectors read the same line stream the tee passes on
+  const events = new JsonlWriter(paths.events, false);
+  const detectors: LineDetectors = createLineDetectors(plan.detectors, (e: DetectorEvent) => {
+    try {
+      events.write(e);
+    } catch (err) {
+      warnOnce(`cannot write detector events to ${paths.events}: ${(err as Error).message}`);
+    }
+  });
+  const lineNumbers: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  const lineHandler = (stream: StreamName) =>
+    plan.detectors.enabled
+      ? (text: string, truncated: boolean) =>
+          detectors.line({ stream, line_number: ++lineNumbers[stream], text, truncated, time_ms: Date.now() })
+      : null;
+  const tees = (['stdout', 'stderr'] as const).map(
+    (s) =>
+      new StreamTee({
+        source: child[s]!,
+        terminal: plan.passthrough[s] ? (s === 'stdout' ? io.stdout : io.stderr) : null,
+        capturePath: paths[s],
+        onLine: lineHandler(s),
+        onWriteError: warnOnce,
+      }),
+  );
+  const detectorClock = plan.detectors.enabled ? setInterval(() => detectors.tick(Date.now()), 1000) : null;
+
+  const engine: MeasurementEngine | null = prepared ? prepared.start(pid) : null;
+  const info = (status: RunInfo['status']): RunInfo => ({
+    schema_version: SCHEMA_VERSION,
+    duct_version: DUCT_VERSION,
+    status,
+    command: displayCommand(plan.argv),
+    argv: plan.argv,
+    working_directory: io.cwd,
+    mode: plan.mode,
+    message: plan.message,
+    start_time: new Date(startMs).toISOString(),
+    end_time: null,
+    wall_clock_time: null,
+    exit_code: null,
+    signal: null,
+    duct_exit_code: null,
+    forcefully_terminated: false,
+    survivors: [],
+    pid,
+    duct_pid: process.pid,
+    system: {},
+    environment,
+    cgroup: engine?.cgroup() ?? null,
+    measurements: (engine ?? prepared)?.describe() ?? {
+      selected: [], requested: plan.measurements, units: {}, unavailable: {},
+      sample_interval: plan.sampleIntervalSeconds, report_interval: plan.reportIntervalSeconds,
+    },
+    execution_summary: engine?.summary() ?? {},
+    detectors: { enabled: plan.detectors.enabled, counts: {}, headline: null },
+    output_paths: paths,
+    warnings,
+  });
+  const writeInfo = (value: RunInfo) => {
+    if (!plan.recordInfo) return;
+    try {
+      writeJsonAtomic(paths.info, value);
+    } catch (err) {
+      warnOnce(`cannot write ${paths.info}: ${(err as Error).message}`);
+    }
+  };
+  let system: Record<string, unknown> = {};
+  void systemInfo.then((s) => (system = s));
+  writeInfo(info('running'));
+  log.log('INFO', `duct ${DUCT_VERSION} is executing ${displayCommand(plan.argv)}...`);
+  log.log('INFO', `Log files will be written to ${paths.prefix}`);
+
+  const onReport = (record: UsageRecord) => {
+    try {
+      usage?.write(record);
+    } catch (err) {
+      warnOnce(`cannot write ${paths.usage}: ${(err as Error).message}`);
+    }
+    const cpu = ['proc_pdcpu_total', 'ps_pdcpu_total', 'pidusage_pdcpu_total']
+      .map((k) => record.measurements[k])
+      .find((v): v is number => typeof v === 'number');
+    if (cpu !== undefined && plan.detectors.enabled) detectors.cpu(Date.now(), cpu);
+    // keep info.json current, so a SIGKILLed duct leaves the summary of its last report
+    writeInfo({ ...info('running'), system, execution_summary: engine?.summary() ?? {} });
+  };
+  const sampler = engine
+    ? new Sampler({
+        engine,
+        sampleIntervalMs: plan.sampleIntervalSeconds * 1000,
+        reportIntervalMs: plan.reportIntervalSeconds * 1000,
+        onReport,
+        onError: (err) => warnOnce(`sampling failed: ${(err as Error).message}`),
+      })
+    : null;
+  sampler?.start();
+
+  const { code, signal } = await exited;
+  const endMs = Date.now();
+  const wallSeconds = (performance.now() - startPerf) / 1000;
+  forwarder.uninstall();
+  watchdog?.disarm();
+  // con-duct's policy, kept: the run ends with its primary command; what it left running is named, not killed
+  const survivors = plan.mode === 'new-session' ? sessionMembers(pid) : [];
+  if (survivors.length > 0) {
+    log.log('WARNING', `the command exited leaving ${survivors.length} process(es) of its session running (pids ${survivors.join(', ')}); duct does not wait for them`);
+  }
+
+  // Output may still be in the pipes; a background child may hold them open for good.
+  const drained = Promise.all(tees.map((t) => t.done));
+  const drainTimer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), DRAIN_AFTER_EXIT_MS).unref());
+  if ((await Promise.race([drained, drainTimer])) === 'timeout') {
+    log.log('WARNING', 'the command exited but a process it left behind still holds its output open; duct stops reading it');
+    for (const t of tees) t.detach();
+    await drained;
+  }
+
+  await sampler?.stop();
+  if (detectorClock) clearInterval(detectorClock);
+  const detectorSummary = detectors.finish(Date.now());
+  events.close();
+  usage?.close();
+  await engine?.close();
+
+  const ductExit = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
+  const final: RunInfo = {
+    ...info('finished'),
+    system: await systemInfo,
+    end_time: new Date(endMs).toISOString(),
+    wall_clock_time: wallSeconds,
+    exit_code: signal ? null : code,
+    signal,
+    duct_exit_code: ductExit,
+    forcefully_terminated: forwarder.forcefullyTerminated,
+    survivors,
+    execution_summary: engine?.summary() ?? {},
+    detectors: detectorSummary,
+  };
+  writeInfo(final);
+
+  if (ductExit !== 0 && (plan.failTimeSeconds < 0 || wallSeconds < plan.failTimeSeconds)) {
+    log.log(
+      'INFO',
+      `Removing log files since the command failed${plan.failTimeSeconds > 0 ? ` in less than ${plan.failTimeSeconds} seconds` : ''}.`,
+    );
+    removeOutputs(paths, createdDirs);
+  } else {
+    log.text('INFO', formatSummary(plan.summaryFormat, summaryValues(final), plan.colors));
+  }
+  return ductExit;
+}

@@ -1,0 +1,109 @@
+import { humanizeBytes, humanizeSeconds } from '../format/units.js';
+import { DuctError } from '../errors.js';
+
+export const DEFAULT_SUMMARY_FORMAT = [
+  'Summary:',
+  'Exit Code: {exit_code!E}{failure}',
+  'Command: {command}',
+  'Log files location: {logs_prefix}',
+  'Wall Clock Time: {wall_clock_time:.3f} sec',
+  'Memory Peak Usage (RSS): {peak_rss!S}',
+  'Memory Average Usage (RSS): {average_rss!S}',
+  'Memory Peak (cgroup, incl. page cache): {cgroup_mem_peak!S}',
+  'CPU Peak Usage: {peak_pcpu:.2f!N}%',
+  'Average CPU Usage: {average_pcpu:.2f!N}%',
+  'CPU Time: {cpu_seconds:.2f!N} sec',
+  '',
+].join('\n');
+
+/** Fields every summary has besides the measurement keys (`KEY`, `KEY_peak`, `KEY_mean`, `KEY_total`). */
+export const SUMMARY_FIELDS = [
+  'exit_code', 'signal', 'failure', 'command', 'logs_prefix', 'wall_clock_time', 'message', 'start_time', 'end_time',
+  'peak_rss', 'average_rss', 'peak_vsz', 'average_vsz', 'peak_pmem', 'average_pmem', 'peak_pcpu', 'average_pcpu', 'cpu_seconds',
+];
+const MEASUREMENT_FIELD = /^(ps|proc|cgroup|pidusage)_[a-z0-9_]+$/;
+
+export type SummaryValues = Record<string, string | number | null | undefined>;
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+
+interface Field {
+  name: string;
+  spec: string;
+  conversion: string | null;
+}
+
+/** Parse `name`, `name!C`, `name:spec`, `name:spec!C` (con-duct's order) or `name!C:spec` (Python's). */
+function parseField(body: string): Field {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:!([A-Za-z]))?(?::([^!]*))?(?:!([A-Za-z]))?$/.exec(body);
+  if (!m) throw new DuctError('E_OPTION_VALUE', `invalid field {${body}} in --summary-format: expected {name}, {name:spec} or {name:spec!C}`);
+  return { name: m[1]!, spec: m[3] ?? '', conversion: m[2] ?? m[4] ?? null };
+}
+
+/** Fail before the run on a template naming a field that can never have a value. */
+export function checkSummaryFormat(template: string): void {
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    const f = parseField(m[1]!);
+    if (!SUMMARY_FIELDS.includes(f.name) && !MEASUREMENT_FIELD.test(f.name)) {
+      throw new DuctError(
+        'E_OPTION_VALUE',
+        `unknown field {${f.name}} in --summary-format: valid fields are ${SUMMARY_FIELDS.join(', ')}, and any measurement key (e.g. cgroup_mem_peak, proc_rss_total_mean)`,
+      );
+    }
+    if (f.conversion && !'SEXNPT'.includes(f.conversion)) {
+      throw new DuctError('E_OPTION_VALUE', `unknown conversion !${f.conversion} in --summary-format: valid are !S !E !X !N !P !T`);
+    }
+  }
+}
+
+/** Python's format-spec subset: [[fill]align][width][.precision][type f d s %]. */
+function applySpec(value: string | number, spec: string): string {
+  const m = /^(?:(.)?([<>^]))?(\d+)?(?:\.(\d+))?([fds%])?$/.exec(spec);
+  if (!m || spec === '') return String(value);
+  const [, fill = ' ', align, width, precision, type] = m;
+  let s: string;
+  if (typeof value === 'number' && (type === 'f' || (type === undefined && precision !== undefined))) s = value.toFixed(Number(precision ?? 6));
+  else if (typeof value === 'number' && type === '%') s = `${(value * 100).toFixed(Number(precision ?? 6))}%`;
+  else if (typeof value === 'number' && type === 'd') s = String(Math.round(value));
+  else s = String(value);
+  const w = Number(width ?? 0);
+  if (s.length >= w) return s;
+  const pad = fill.repeat(w - s.length);
+  const a = align ?? (typeof value === 'number' ? '>' : '<');
+  if (a === '<') return s + pad;
+  if (a === '>') return pad + s;
+  const left = pad.slice(0, Math.floor(pad.length / 2));
+  return left + s + pad.slice(left.length);
+}
+
+const GREEN = 32;
+const RED = 31;
+const NONE = '-';
+
+/** Render the summary template; absent values print as "-". */
+export function formatSummary(template: string, values: SummaryValues, colors: boolean): string {
+  const color = (s: string, c: number) => (colors ? `\x1b[1;${c}m${s}\x1b[0m` : s);
+  return template.replace(PLACEHOLDER, (_m, body: string) => {
+    const f = parseField(body);
+    const v = values[f.name];
+    if (v === null || v === undefined) {
+      return f.conversion && f.conversion !== 'X' ? color(NONE, RED) : NONE;
+    }
+    switch (f.conversion) {
+      case 'S':
+        return color(typeof v === 'number' ? humanizeBytes(v) : String(v), GREEN);
+      case 'E':
+        return color(applySpec(v, f.spec), v ? RED : GREEN);
+      case 'X':
+        return color(applySpec(v, f.spec), v ? GREEN : RED);
+      case 'N':
+        return color(applySpec(v, f.spec), GREEN);
+      case 'P':
+        return `${Number(v).toFixed(2)}%`;
+      case 'T':
+        return typeof v === 'number' ? humanizeSeconds(v) : String(v);
+      default:
+        return applySpec(v, f.spec);
+    }
+  });
+}

@@ -1,0 +1,51 @@
+import type { RunInfo } from '../files/info.js';
+import type { SummaryValues } from './summary-format.js';
+
+/** The first key of a preference list that the run measured. */
+function first(info: RunInfo, keys: string[], field: 'peak' | 'mean' | 'total') {
+  for (const k of keys) {
+    const v = info.execution_summary[k]?.[field];
+    if (typeof v === 'number') return v;
+  }
+  return null;
+}
+
+const RSS = ['proc_rss_total', 'ps_rss_total', 'pidusage_rss_total'];
+const CPU_RATE = ['proc_pdcpu_total', 'ps_pdcpu_total', 'pidusage_pdcpu_total'];
+// the command's own tree first: a reader-mode cgroup may hold more than the command
+const CPU_SECONDS = ['proc_cpu_seconds', 'ps_cpu_seconds', 'pidusage_cpu_seconds', 'cgroup_cpu_seconds'];
+
+/**
+ * The values a summary template can name: the run fields, con-duct's field names
+ * (filled from duct's keys with their right meaning: peak_pcpu is an interval rate),
+ * and every measured key as KEY (its headline figure), KEY_peak, KEY_mean, KEY_total.
+ */
+export function summaryValues(info: RunInfo): SummaryValues {
+  const v: SummaryValues = {
+    exit_code: info.exit_code ?? info.duct_exit_code,
+    signal: info.signal,
+    failure: info.detectors.headline ? ` (${info.detectors.headline})` : info.signal ? ` (killed by ${info.signal})` : '',
+    command: info.command,
+    logs_prefix: info.output_paths.prefix,
+    wall_clock_time: info.wall_clock_time,
+    message: info.message,
+    start_time: info.start_time,
+    end_time: info.end_time,
+    peak_rss: first(info, RSS, 'peak'),
+    average_rss: first(info, RSS, 'mean'),
+    peak_vsz: first(info, ['ps_vsz_total'], 'peak'),
+    average_vsz: first(info, ['ps_vsz_total'], 'mean'),
+    peak_pmem: first(info, ['ps_pmem_total'], 'peak'),
+    average_pmem: first(info, ['ps_pmem_total'], 'mean'),
+    peak_pcpu: first(info, CPU_RATE, 'peak'),
+    average_pcpu: first(info, CPU_RATE, 'mean'),
+    cpu_seconds: first(info, CPU_SECONDS, 'total'),
+  };
+  for (const [key, s] of Object.entries(info.execution_summary)) {
+    v[key] = s.peak ?? s.total ?? (typeof s.last === 'number' || typeof s.last === 'string' ? s.last : null);
+    if (s.peak !== undefined) v[`${key}_peak`] = s.peak;
+    if (s.mean !== undefined) v[`${key}_mean`] = s.mean;
+    if (s.total !== undefined) v[`${key}_total`] = s.total;
+  }
+  return v;
+}

@@ -1,0 +1,108 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { LineSplitter, type LineHandler } from './line-splitter.js';
+import { passed } from './reclaim.js';
+
+export interface TeeOptions {
+  source: Readable;
+  /** duct's own stdout/stderr when this stream is passed through, else null. */
+  terminal: Writable | null;
+  /** <prefix>stdout|stderr when captured, else null. */
+  capturePath: string | null;
+  /** every line, for the detectors; null when they are off. */
+  onLine: LineHandler | null;
+  /** called once per failing target (e.g. disk full), with a sentence for the user. */
+  onWriteError: (message: string) => void;
+}
+
+/**
+ * Copies one of the command's streams byte for byte to the terminal and to its
+ * capture file, and line by line to the detectors. The source is paused while
+ * the capture file is congested, so duct's memory stays flat whatever passes.
+ */
+export class StreamTee {
+  readonly done: Promise<void>;
+  private file: WriteStream | null;
+  private terminal: Writable | null;
+  private readonly splitter: LineSplitter | null;
+  private resolveDone!: () => void;
+  private finished = false;
+  private pending: Buffer[] = [];
+  private paused = false;
+
+  constructor(private readonly opts: TeeOptions) {
+    this.terminal = opts.terminal;
+    this.splitter = opts.onLine ? new LineSplitter(opts.onLine) : null;
+    this.file = opts.capturePath ? createWriteStream(opts.capturePath, { flags: 'w' }) : null;
+    this.done = new Promise((r) => (this.resolveDone = r));
+    this.file?.on('error', (err) => {
+      opts.onWriteError(`cannot write captured output to ${opts.capturePath}: ${err.message}; output still passes through, the capture file is incomplete`);
+      this.file?.destroy();
+      this.file = null;
+      opts.source.resume();
+    });
+    this.terminal?.on('error', () => {
+      // our reader went away (EPIPE, e.g. `duct ... | head`): keep capturing, stop passing through
+      this.terminal = null;
+    });
+    opts.source.on('data', (chunk: Buffer) => this.onData(chunk));
+    opts.source.on('end', () => this.finish());
+    opts.source.on('error', () => this.finish());
+  }
+
+  private onData(chunk: Buffer): void {
+    this.pending.push(chunk);
+    if (this.pending.length === 1) setImmediate(this.flush);
+  }
+
+  /**
+   * libuv hands over many reads per turn of the loop (tiny ones when the command
+   * writes unbuffered); handling them as one batch in the same turn makes every
+   * per-read cost (a pipe write, a file write, a decode) a per-batch cost, with
+   * no added latency for interactive output.
+   */
+  private readonly flush = (): void => {
+    const chunks = this.pending;
+    if (chunks.length === 0) return;
+    this.pending = [];
+    const batch = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    if (this.terminal) {
+      try {
+        this.terminal.write(batch);
+      } catch {
+        this.terminal = null; // synchronous EPIPE on a closed pipe
+      }
+    }
+    if (this.file && !this.file.write(batch) && !this.paused) {
+      this.paused = true;
+      this.opts.source.pause();
+      this.file.once('drain', () => {
+        this.paused = false;
+        this.opts.source.resume();
+      });
+    }
+    this.splitter?.push(batch);
+    passed(batch.length);
+  };
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.flush();
+    this.splitter?.end();
+    const file = this.file;
+    if (!file) {
+      this.resolveDone();
+      return;
+    }
+    file.end(() => this.resolveDone());
+    file.once('error', () => this.resolveDone());
+  }
+
+  /** Stop reading: the command has exited but something it left behind still holds the pipe. */
+  detach(): void {
+    this.opts.source.removeAllListeners('data');
+    this.opts.source.destroy();
+    this.finish();
+  }
+}

@@ -1,0 +1,101 @@
+import { FilterError } from './filter-error.js';
+import { tokenize, type LiteralKind, type Op, type Token } from './lexer.js';
+
+export type Operand =
+  | { type: 'field'; name: string; col: number }
+  | { type: 'literal'; kind: LiteralKind; value: number; col: number; text: string }
+  | { type: 'literal'; kind: 'string'; value: string; col: number; text: string }
+  | { type: 'literal'; kind: 'bool'; value: boolean; col: number; text: string }
+  | { type: 'literal'; kind: 'null'; value: null; col: number; text: string };
+
+export type FilterExpr =
+  | { type: 'or' | 'and'; left: FilterExpr; right: FilterExpr }
+  | { type: 'not'; operand: FilterExpr }
+  | { type: 'compare'; op: Op; left: Operand; right: Operand; col: number }
+  /** a bare field: true when present and not null, false, 0 or "". */
+  | { type: 'truthy'; field: Extract<Operand, { type: 'field' }> };
+
+/**
+ * Parse a filter expression. Grammar (lowest precedence first):
+ *   expr    := and ('or' and)*
+ *   and     := unary ('and' unary)*
+ *   unary   := 'not' unary | primary
+ *   primary := '(' expr ')' | operand (OP operand)?
+ *   OP      := == | = | != | < | <= | > | >= | ~ | !~
+ */
+export function parseFilter(src: string): FilterExpr {
+  const tokens = tokenize(src);
+  let pos = 0;
+  const peek = (): Token => tokens[pos]!;
+  const next = (): Token => tokens[pos++]!;
+  const describe = (t: Token): string => (t.type === 'end' ? 'end of input' : `'${t.text}'`);
+  const isKw = (t: Token, word: string): boolean => t.type === 'kw' && t.word === word;
+
+  function parseOr(): FilterExpr {
+    let left = parseAnd();
+    while (isKw(peek(), 'or')) {
+      next();
+      left = { type: 'or', left, right: parseAnd() };
+    }
+    return left;
+  }
+  function parseAnd(): FilterExpr {
+    let left = parseUnary();
+    while (isKw(peek(), 'and')) {
+      next();
+      left = { type: 'and', left, right: parseUnary() };
+    }
+    return left;
+  }
+  function parseUnary(): FilterExpr {
+    if (isKw(peek(), 'not')) {
+      next();
+      return { type: 'not', operand: parseUnary() };
+    }
+    return parsePrimary();
+  }
+  function parsePrimary(): FilterExpr {
+    const t = peek();
+    if (t.type === 'lparen') {
+      next();
+      const inner = parseOr();
+      const close = next();
+      if (close.type !== 'rparen') throw new FilterError(src, close.col, `expected ')' to close '(' at column ${t.col}, got ${describe(close)}`);
+      return inner;
+    }
+    const left = parseOperand('a field, a value or \'(\'');
+    const opTok = peek();
+    if (opTok.type !== 'op') {
+      if (left.type === 'field') return { type: 'truthy', field: left };
+      throw new FilterError(src, opTok.col, `expected a comparison operator after ${left.text}, got ${describe(opTok)}`);
+    }
+    next();
+    const right = parseOperand(`a field or a value after '${opTok.text}'`);
+    return { type: 'compare', op: opTok.op, left, right, col: opTok.col };
+  }
+  function parseOperand(expected: string): Operand {
+    const t = next();
+    switch (t.type) {
+      case 'ident':
+        return { type: 'field', name: t.name, col: t.col };
+      case 'num':
+        return { type: 'literal', kind: t.kind, value: t.value, col: t.col, text: t.text };
+      case 'str':
+        return { type: 'literal', kind: 'string', value: t.value, col: t.col, text: t.text };
+      case 'kw':
+        if (t.word === 'null') return { type: 'literal', kind: 'null', value: null, col: t.col, text: t.text };
+        if (t.word === 'true' || t.word === 'false') return { type: 'literal', kind: 'bool', value: t.word === 'true', col: t.col, text: t.text };
+        break;
+      default:
+        break;
+    }
+    throw new FilterError(src, t.col, `expected ${expected}, got ${describe(t)}`);
+  }
+
+  const expr = parseOr();
+  const rest = peek();
+  if (rest.type !== 'end') {
+    throw new FilterError(src, rest.col, `expected 'and', 'or' or end of input, got ${describe(rest)}`);
+  }
+  return expr;
+}

@@ -1,0 +1,72 @@
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { findRuns } from '../files/run-reader.js';
+import type { ListedRun } from './fields.js';
+import { INDEX_FILE_NAME, RunIndex, type RefreshStats } from './run-index.js';
+
+export interface ListRunsOptions {
+  paths: readonly string[];
+  /** index file; default `<first path>/.duct-index.sqlite`. */
+  indexPath?: string;
+  progress?: (done: number, total: number) => void;
+  /** problems that did not stop the listing (an index rebuilt, or not writable). */
+  warn: (message: string) => void;
+}
+
+/** Where the index of these paths lives by default: in the first path (its directory when it is a file). */
+export function defaultIndexPath(paths: readonly string[]): string {
+  const first = resolve(paths[0] ?? '.');
+  let dir = first;
+  try {
+    if (!statSync(first).isDirectory()) dir = dirname(first);
+  } catch {
+    dir = dirname(first);
+  }
+  return join(dir, INDEX_FILE_NAME);
+}
+
+/** Find the runs under `paths` and return their summaries through the index, rebuilding it if it turns out corrupt. */
+export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun[]; stats: RefreshStats; indexPath: string }> {
+  const found: string[] = [];
+  for await (const p of findRuns(opts.paths)) found.push(p);
+  const roots = opts.paths.map((p) => resolve(p));
+  const indexPath = opts.indexPath ?? defaultIndexPath(opts.paths);
+
+  let index: RunIndex;
+  try {
+    index = RunIndex.open(indexPath);
+  } catch (err) {
+    opts.warn(`cannot use the index ${indexPath} (${(err as Error).message}); listing without it`);
+    index = RunIndex.open(':memory:');
+  }
+  if (index.rebuilt) opts.warn(`rebuilt the index ${indexPath}: ${index.rebuilt}`);
+  try {
+    const out = await refreshOnce(index, found, roots, opts);
+    return { ...out, indexPath };
+  } catch (err) {
+    // a file that opened but is damaged inside: start it over once, then answer without it
+    if (!isSqliteError(err)) throw err;
+    index.close();
+    opts.warn(`rebuilt the index ${indexPath}: ${(err as Error).message}`);
+    try {
+      index = RunIndex.open(indexPath, { forceRebuild: true });
+    } catch {
+      index = RunIndex.open(':memory:');
+    }
+    const out = await refreshOnce(index, found, roots, opts);
+    return { ...out, indexPath };
+  }
+}
+
+async function refreshOnce(index: RunIndex, found: string[], roots: string[], opts: ListRunsOptions): Promise<{ runs: ListedRun[]; stats: RefreshStats }> {
+  try {
+    return await index.refresh(found, roots, opts.progress ? { progress: opts.progress } : {});
+  } finally {
+    index.close();
+  }
+}
+
+function isSqliteError(err: unknown): boolean {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+}

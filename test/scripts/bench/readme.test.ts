@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../helpers/cli.js';
+import { replaceTable, TABLE_BEGIN, TABLE_END } from '../../../scripts/bench/readme.js';
+import { markdownTable } from '../../../scripts/bench/report.js';
+import { entry, makeResult } from './helpers.js';
+
+const result = makeResult(
+  0,
+  { passthrough_ratio: entry(0.934, { repeats: [0.9, 0.934, 0.95] }), ls_ms: entry(250, { unit: 'ms', target: '<= 300', higher_is_better: false, description: 'a | b' }) },
+  { skipped: { cgroup_peak: 'not root' } },
+);
+
+test('the markdown table carries date, machine, commit and one row per benchmark', () => {
+  const md = markdownTable(result);
+  assert.match(md, /^Measured 2026-01-01 on Test CPU x2, 4 GiB, linux x64 \(TestOS 1, kernel 6\.0, Node v20\.0\.0\), duct 0\.0\.0-test at commit `c0ffee000000`, 1 repeat\(s\) each\.$/m);
+  assert.match(md, /^\| `passthrough_ratio` \| 0\.934 \| ratio \| >= 0\.9 \| yes \| 3 \| test figure \|$/m);
+  assert.match(md, /^\| `ls_ms` \| 250 \| ms \| <= 300 \| yes \| 1 \| a \\\| b \|$/m);
+  assert.match(md, /^- `cgroup_peak` not measured here: not root$/m);
+});
+
+test('replaceTable rewrites only what lies between the markers, and again idempotently', () => {
+  const readme = `# x\n<!-- section: bench -->\nprose before\n${TABLE_BEGIN}\nold table\n${TABLE_END}\nprose after\n<!-- /section: bench -->\n`;
+  const once = replaceTable(readme, result);
+  assert.ok(once.startsWith(`# x\n<!-- section: bench -->\nprose before\n${TABLE_BEGIN}\nMeasured 2026-01-01`));
+  assert.ok(once.endsWith(`${TABLE_END}\nprose after\n<!-- /section: bench -->\n`));
+  assert.ok(!once.includes('old table'));
+  assert.equal(replaceTable(once, result), once);
+});
+
+test('replaceTable refuses a README without the markers', () => {
+  assert.throws(() => replaceTable('# no markers\n', result), /README\.md lacks the bench table markers/);
+});
+
+test("the repository README has the markers inside its bench section", () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('<!-- section: bench -->'), readme.indexOf('<!-- /section: bench -->'));
+  assert.ok(section.includes(TABLE_BEGIN) && section.includes(TABLE_END));
+});

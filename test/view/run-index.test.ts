@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findRuns } from '../../src/files/run-reader.js';
+import { listRuns } from '../../src/view/list-runs.js';
+import { INDEX_FILE_NAME, RunIndex } from '../../src/view/run-index.js';
+import { generateRuns } from '../fixtures/runs/generate.js';
+import { tempDir } from '../helpers/cli.js';
+
+async function found(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const p of findRuns([dir])) out.push(p);
+  return out;
+}
+
+async function refresh(dir: string, indexPath = join(dir, INDEX_FILE_NAME)) {
+  const index = RunIndex.open(indexPath);
+  try {
+    return { ...(await index.refresh(await found(dir), [dir])), rebuiltAtOpen: index.rebuilt };
+  } finally {
+    index.close();
+  }
+}
+
+test('the index reads new runs once, then only changed ones, and drops deleted ones', async () => {
+  const t = tempDir();
+  try {
+    const paths = generateRuns(t.dir, 20);
+    const first = await refresh(t.dir);
+    assert.equal(first.stats.read, 20);
+    assert.equal(first.runs.length, 20);
+    assert.equal(first.runs[4]!.summary.command, 'python train.py --epochs 3');
+
+    const second = await refresh(t.dir);
+    assert.deepEqual({ read: second.stats.read, deleted: second.stats.deleted, found: second.stats.found }, { read: 0, deleted: 0, found: 20 });
+    assert.deepEqual(second.runs, first.runs, 'a warm answer equals the cold one');
+
+    // a run that finished meanwhile: its info.json is rewritten
+    const changed = paths[5]!;
+    const info = JSON.parse(readFileSync(changed, 'utf8')) as { exit_code: number; message: string };
+    info.exit_code = 7;
+    info.message = 'rewritten';
+    writeFileSync(changed, JSON.stringify(info));
+    utimesSync(changed, new Date(), new Date(Date.now() + 5000));
+    generateRuns(t.dir, 3, 100);
+    for (const p of paths.slice(10, 13)) rmSync(p);
+    const third = await refresh(t.dir);
+    assert.equal(third.stats.read, 4, 'one changed and three new runs are read');
+    assert.equal(third.stats.deleted, 3);
+    assert.equal(third.runs.length, 20);
+    assert.equal(third.runs.find((r) => r.path === changed)!.summary.exit_code, 7);
+    assert.equal(third.runs.some((r) => paths.slice(10, 13).includes(r.path)), false);
+
+    const db = new Database(join(t.dir, INDEX_FILE_NAME), { readonly: true });
+    assert.equal((db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n, 20, 'deleted rows are gone from the file too');
+    db.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('runs outside the listed roots stay in the index when another directory is listed', async () => {
+  const t = tempDir();
+  try {
+    const a = join(t.dir, 'a');
+    const b = join(t.dir, 'b');
+    generateRuns(a, 3);
+    generateRuns(b, 2, 50);
+    const indexPath = join(t.dir, 'shared.sqlite');
+    await refresh(a, indexPath);
+    const onlyB = await refresh(b, indexPath);
+    assert.equal(onlyB.stats.deleted, 0);
+    assert.equal(onlyB.runs.length, 2);
+    const againA = await refresh(a, indexPath);
+    assert.equal(againA.stats.read, 0, "a's rows survived listing b");
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('the index file is created 0600 and in WAL mode', async () => {
+  const t = tempDir();
+  try {
+    generateRuns(t.dir, 2);
+    await refresh(t.dir);
+    const path = join(t.dir, INDEX_FILE_NAME);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    const db = new Database(path);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a garbage index file is rebuilt, not fatal', async () => {
+  const t = tempDir();
+  try {
+    generateRuns(t.dir, 4);
+    writeFileSync(join(t.dir, INDEX_FILE_NAME), 'this is not a database, just text that happens to be here\n'.repeat(100));
+    const r = await refresh(t.dir);
+    assert.match(r.rebuiltAtOpen ?? '', /unreadable/);
+    assert.equal(r.runs.length, 4);
+    const again = await refresh(t.dir);
+    assert.equal(again.rebuiltAtOpen, null);
+    assert.equal(again.stats.read, 0);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('an index of another version is rebuilt', async () => {
+  const t = tempDir();
+  try {
+    generateRuns(t.dir, 2);
+    const db = new Database(join(t.dir, INDEX_FILE_NAME));
+    db.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('version', '0'); CREATE TABLE runs (path TEXT)");
+    db.close();
+    const r = await refresh(t.dir);
+    assert.match(r.rebuiltAtOpen ?? '', /version 0/);
+    assert.equal(r.runs.length, 2);
+    assert.equal(r.stats.read, 2);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('an index damaged inside (truncated) is rebuilt by listRuns with a warning', async () => {
+  const t = tempDir();
+  try {
+    generateRuns(t.dir, 300);
+    const warnings: string[] = [];
+    await listRuns({ paths: [t.dir], warn: (m) => warnings.push(m) });
+    const path = join(t.dir, INDEX_FILE_NAME);
+    assert.ok(statSync(path).size > 16384);
+    truncateSync(path, 8192);
+    const out = await listRuns({ paths: [t.dir], warn: (m) => warnings.push(m) });
+    assert.equal(out.runs.length, 300);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0]!, /rebuilt the index/);
+    const again = await listRuns({ paths: [t.dir], warn: (m) => warnings.push(m) });
+    assert.equal(again.stats.read, 0, 'the rebuilt index is warm');
+    assert.equal(warnings.length, 1);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('an index that cannot be written falls back to listing without it', async () => {
+  const t = tempDir();
+  try {
+    generateRuns(t.dir, 2);
+    const warnings: string[] = [];
+    const out = await listRuns({ paths: [t.dir], indexPath: join(t.dir, 'no', 'such', 'dir', 'x.sqlite'), warn: (m) => warnings.push(m) });
+    assert.equal(out.runs.length, 2);
+    assert.match(warnings[0] ?? '', /cannot use the index/);
+  } finally {
+    t.cleanup();
+  }
+});
