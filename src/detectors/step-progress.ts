@@ -70,15 +70,20 @@ function matchUser(re: RegExp, text: string): StepSignal | null {
   return null;
 }
 
+/** Step lines are short: only the end of a longer frame is matched, which keeps every pattern linear-time in the line. */
+export const STEP_FRAME_MAX = 4096;
+
+const tail = (t: string): string => (t.length > STEP_FRAME_MAX ? t.slice(-STEP_FRAME_MAX) : t);
+
 /**
  * A progress bar redrawn with `\r` arrives as one line holding many frames:
  * the last frame that says anything is the current state.
  */
 function lastFrame(text: string, one: (t: string) => StepSignal | null): StepSignal | null {
-  if (!text.includes('\r')) return one(text);
+  if (!text.includes('\r')) return one(tail(text));
   const frames = text.split('\r');
   for (let i = frames.length - 1; i >= 0; i--) {
-    const s = one(frames[i]!);
+    const s = one(tail(frames[i]!));
     if (s) return s;
   }
   return null;
