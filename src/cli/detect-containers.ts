@@ -255,7 +255,7 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
     now: () => Date.now(),
     onRecord,
     onNotice,
-    beforeCursorSave: () => out.flush(),
+    flushOutput: () => out.flush(),
     afterPoll: o.follow && o.emit === 'events' ? () => {
       const now = Date.now();
       for (const c of perContainer.values()) c.detectors.tick(now);

@@ -4,7 +4,7 @@ import { createGunzip } from 'node:zlib';
 import type { StreamName } from '../detectors/types.js';
 import { isMalformed, type ContainerLogFormat, type ParsedLine } from './chunk.js';
 import { parseCriLine } from './cri-line.js';
-import { loadCursor, saveCursor, type CursorFile, type CursorPending } from './cursor.js';
+import { cursorText, loadCursor, saveCursor, type CursorFile, type CursorPending } from './cursor.js';
 import { discoverStreams, streamFiles, streamOf, type StreamSpec } from './discover.js';
 import { parseDockerLine } from './docker-line.js';
 import { fingerprintMatches, fingerprintOf, readGzHead, readPlainHead, type Fingerprint } from './fingerprint.js';
@@ -46,8 +46,8 @@ export interface TailerOptions {
   now: () => number;
   onRecord(r: LogRecord): void;
   onNotice(n: TailerNotice): void;
-  /** called before each cursor write, so what was emitted is durable before the cursor moves past it. */
-  beforeCursorSave?(): void;
+  /** called at the end of each poll and at close, before the cursor is written: what was emitted must be out before the cursor moves past it. */
+  flushOutput?(): void;
   /** called after each poll (follow mode: the detectors' clock tick). */
   afterPoll?(): void;
 }
@@ -100,6 +100,8 @@ export class Tailer {
   private stopped = false;
   private wake: (() => void) | null = null;
   private nowMs = 0;
+  /** the cursor text last written, so an idle poll writes nothing. */
+  private savedCursor: string | null = null;
   readonly stats: TailerStats = { streams: 0, filesRead: 0, bytesRead: 0, records: 0, malformed: 0 };
 
   constructor(private readonly opts: TailerOptions) {
@@ -404,8 +406,8 @@ export class Tailer {
 
   /** Write the cursor; `withPending` keeps unfinished messages in it (a crash must not lose them). */
   private persist(withPending: boolean): void {
+    this.opts.flushOutput?.();
     if (this.opts.stateDir === null) return;
-    this.opts.beforeCursorSave?.();
     const files: CursorFile[] = [];
     const pending: CursorPending[] = [];
     for (const st of this.streams.values()) {
@@ -427,7 +429,10 @@ export class Tailer {
         });
       }
     }
-    saveCursor(this.opts.stateDir, files, pending);
+    const body = cursorText(files, pending);
+    if (body === this.savedCursor) return; // nothing moved: no write, no fsync
+    saveCursor(this.opts.stateDir, body);
+    this.savedCursor = body;
   }
 }
 

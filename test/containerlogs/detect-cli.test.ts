@@ -168,3 +168,30 @@ test('duct detect --follow: appends, rotation and compression while it runs; SIG
     cleanup();
   }
 });
+
+test('duct detect --follow without a state dir prints each record as its poll finds it', async () => {
+  const { dir, cleanup } = tempDir('duct-clogs-cli-follow-');
+  const c = containerDir(dir);
+  write(join(c, '0.log'), cri(ts(1), 'stdout', 'F', 'first'));
+  let child: { kill(s: NodeJS.Signals): boolean; stdout: NodeJS.ReadableStream | null } | null = null;
+  let seen = '';
+  const done = runCli(['detect', '--follow', '--emit', 'records', '--poll-interval', '0.02', join(dir, '*/*/*.log')], {
+    cwd: dir,
+    timeoutMs: 30_000,
+    onSpawn: (ch) => {
+      child = ch;
+      ch.stdout!.on('data', (b: Buffer) => (seen += b.toString()));
+    },
+  });
+  try {
+    await pollUntil(() => seen.includes('"first"'), 10_000, 'the first record');
+    appendFileSync(join(c, '0.log'), cri(ts(2), 'stderr', 'F', 'second'));
+    await pollUntil(() => seen.includes('"second"'), 10_000, 'the second record');
+  } finally {
+    child!.kill('SIGTERM');
+  }
+  const r = await done;
+  cleanup();
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(jsonLines(r.stdout).map((x) => x.message), ['first', 'second']);
+});
