@@ -10,7 +10,7 @@ import { parseDockerLine } from './docker-line.js';
 import { fingerprintMatches, fingerprintOf, readGzHead, readPlainHead, type Fingerprint } from './fingerprint.js';
 import { Joiner, newJoinSlots, type JoinSlots } from './joiner.js';
 import { LineSplitter } from './line-splitter.js';
-import { parsePodLogPath, type PodMeta } from './pod-path.js';
+import { parsePodLogPath, parseRotatedName, type PodMeta } from './pod-path.js';
 import type { LogRecord } from './record.js';
 import { sniffFormat } from './sniff.js';
 import { parseLogTime } from './timestamp.js';
@@ -84,6 +84,8 @@ interface StreamState {
   /** true when the cursor knew this stream: its new files are read from the start whatever --start-at says. */
   known: boolean;
   stalledSinceMs: number | null;
+  /** the content last read under the live name: if it vanished without being listed as a rotated file, a rotation raced the listing. */
+  lastLive: KnownFile | null;
   stallWarned: boolean;
 }
 
@@ -167,7 +169,7 @@ export class Tailer {
 
   private newStream(spec: StreamSpec, known: boolean): StreamState {
     const meta = parsePodLogPath(spec.id);
-    return { spec, meta, slots: newJoinSlots(meta), files: [], known, stalledSinceMs: null, stallWarned: false };
+    return { spec, meta, slots: newJoinSlots(meta), files: [], known, stalledSinceMs: null, stallWarned: false, lastLive: null };
   }
 
   private async pollStream(st: StreamState): Promise<void> {
@@ -182,7 +184,7 @@ export class Tailer {
     const used = new Set<KnownFile>();
     let complete = true;
     for (const path of streamFiles(st.spec, names)) {
-      const outcome = await this.pollFile(st, path, used);
+      const outcome = await this.pollFile(st, path, used, names);
       if (outcome === 'raced') {
         complete = false; // renamed under us: the next poll sees the new layout, in order
         break;
@@ -199,7 +201,7 @@ export class Tailer {
     this.opts.onNotice({ kind: 'skipped', file, reason });
   }
 
-  private async pollFile(st: StreamState, path: string, used: Set<KnownFile>): Promise<'ok' | 'raced'> {
+  private async pollFile(st: StreamState, path: string, used: Set<KnownFile>, listed0: string[]): Promise<'ok' | 'raced'> {
     let listed: Stats;
     try {
       listed = lstatSync(path);
@@ -239,6 +241,10 @@ export class Tailer {
       }
       if (head.length === 0) return 'ok';
       let known = st.files.find((f) => fingerprintMatches(f.fp, head));
+      if (isLive && known !== st.lastLive && st.lastLive !== null && !used.has(st.lastLive) && this.rotatedSince(st, listed0)) {
+        // the live file was renamed after the directory was listed: read its rest first, next poll
+        return 'raced';
+      }
       if (known !== undefined && used.has(known)) return 'ok'; // the same content under two names (x and x.gz while compressing)
       if (known === undefined) {
         known = { fp: fingerprintOf(head), offset: 0, complete: false, path };
@@ -260,6 +266,7 @@ export class Tailer {
         known.complete = gz;
         return 'ok';
       }
+      if (isLive) st.lastLive = known;
       if (gz) {
         await this.readGz(st, known, fd, stat.size, format);
       } else {
@@ -270,6 +277,18 @@ export class Tailer {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** True when the directory now holds a rotated file of this stream that the listing did not. */
+  private rotatedSince(st: StreamState, listed: string[]): boolean {
+    let now: string[];
+    try {
+      now = readdirSync(st.spec.dir);
+    } catch {
+      return false;
+    }
+    const before = new Set(listed);
+    return now.some((n) => !before.has(n) && parseRotatedName(n)?.restart === st.spec.restart);
   }
 
   private checkStall(st: StreamState, path: string, size: number): void {
