@@ -105,10 +105,15 @@ export function isContainerLog(path: string): boolean {
   }
 }
 
-/** Output lines written synchronously, so a cursor is never saved ahead of what was printed. */
+const OUTPUT_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Output lines encoded straight into a byte buffer and written synchronously, so a
+ * cursor is never saved ahead of what was printed (and no join of many small strings).
+ */
 class LineOutput {
-  private parts: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES);
+  private pos = 0;
   private fd: number | null = null;
   private broken = false;
 
@@ -129,18 +134,30 @@ class LineOutput {
   }
 
   line(text: string): void {
-    this.parts.push(text, '\n');
-    this.size += text.length + 1;
-    if (this.size >= 1024 * 1024) this.flush();
+    const most = text.length * 3 + 1; // UTF-8 bytes per UTF-16 unit are at most 3
+    if (this.pos + most > this.buf.length) {
+      this.flush();
+      if (most > this.buf.length) {
+        this.emit(Buffer.from(`${text}\n`));
+        return;
+      }
+    }
+    this.pos += this.buf.write(text, this.pos);
+    this.buf[this.pos++] = 10;
   }
 
   flush(): void {
-    if (this.parts.length === 0) return;
-    const text = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    if (this.fd !== null) writeSync(this.fd, text);
-    else if (!this.broken) process.stdout.write(text); // synchronous for files and pipes on Linux
+    if (this.pos === 0) return;
+    const bytes = this.buf.subarray(0, this.pos);
+    // stdout may hold on to the bytes; a file write is done when writeSync returns
+    if (this.fd === null) this.buf = Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES);
+    this.pos = 0;
+    this.emit(bytes);
+  }
+
+  private emit(bytes: Buffer): void {
+    if (this.fd !== null) writeSync(this.fd, bytes);
+    else if (!this.broken) process.stdout.write(bytes); // synchronous for files and pipes on Linux
   }
 
   close(): void {
