@@ -1,4 +1,4 @@
-import { closeSync, constants as fsc, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { isDynamicPattern } from 'tinyglobby';
 import { MAX_RECORD_BYTES, Tailer, logTimeMs, recordJson, recordSource, sniffFormat, type LogRecord, type StartAt, type TailerNotice } from '../containerlogs/index.js';
 import { createLineDetectors, type DetectorOptions } from '../detectors/index.js';
@@ -194,6 +194,14 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
   let events = 0;
   let malformedReported = 0;
   const missing: string[] = [];
+  let cursorWriteFailed = false;
+  if (o.stateDir !== null) {
+    try {
+      mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new DuctError('E_OUTPUT_UNWRITABLE', `cannot create --state-dir ${o.stateDir}: ${(e as Error).message}`);
+    }
+  }
 
   const writeEvent = (e: DetectorEvent): void => {
     events++;
@@ -235,6 +243,10 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
         return;
       case 'cursor_unreadable':
         warn(`cursor ${n.reason}; starting from --start-at ${o.startAt}`);
+        return;
+      case 'cursor_unwritable':
+        if (!cursorWriteFailed) warn(`cannot write the cursor in --state-dir ${o.stateDir ?? ''} (${n.reason}); still reading, retrying at every poll`);
+        cursorWriteFailed = true;
         return;
       case 'no_match':
         missing.push(n.pattern);

@@ -57,6 +57,7 @@ export type TailerNotice =
   | { kind: 'malformed'; file: string; offset: number; reason: string }
   | { kind: 'skipped'; file: string; reason: string }
   | { kind: 'cursor_unreadable'; reason: string }
+  | { kind: 'cursor_unwritable'; reason: string }
   | { kind: 'rotation_stalled'; file: string; meta: PodMeta | null; sizeBytes: number; rotateSizeBytes: number; stalledMs: number }
   | { kind: 'no_match'; pattern: string };
 
@@ -450,8 +451,13 @@ export class Tailer {
     }
     const body = cursorText(files, pending);
     if (body === this.savedCursor) return; // nothing moved: no write, no fsync
-    saveCursor(this.opts.stateDir, body);
-    this.savedCursor = body;
+    try {
+      saveCursor(this.opts.stateDir, body);
+      this.savedCursor = body;
+    } catch (e) {
+      // a full or read-only disk must not stop the reading; the next poll tries again
+      this.opts.onNotice({ kind: 'cursor_unwritable', reason: (e as Error).message });
+    }
   }
 }
 

@@ -195,3 +195,27 @@ test('duct detect --follow without a state dir prints each record as its poll fi
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(jsonLines(r.stdout).map((x) => x.message), ['first', 'second']);
 });
+
+test('a glob over a container log and a captured plain-text file reads each in its own format; a new --state-dir is created 0700', async () => {
+  const { dir, cleanup } = tempDir('duct-clogs-cli-');
+  try {
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    write(join(logs, 'app.log'), cri(ts(1), 'stderr', 'F', 'OSError: [Errno 107] Transport endpoint is not connected'));
+    writeFileSync(join(logs, 'run_stderr'), 'RuntimeError: DataLoader worker (pid 4242) is killed by signal: Killed.\n');
+    const state = join(dir, 'new', 'state');
+    const r = await runCli(['detect', '--state-dir', state, join(logs, '*')], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const events = jsonLines(r.stdout);
+    assert.deepEqual(
+      events.map((e) => [e.kind, (e.attributes as Record<string, unknown>)['dataloader.error_class'], (e.source as Record<string, unknown>).file]),
+      [
+        ['dataloader_error', 'fuse_transport_error', join(logs, 'app.log')],
+        ['dataloader_error', 'worker_killed', join(logs, 'run_stderr')],
+      ],
+    );
+    assert.equal(statSync(state).mode & 0o777, 0o700);
+  } finally {
+    cleanup();
+  }
+});
