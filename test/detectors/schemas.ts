@@ -1,20 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { REPO_ROOT } from '../helpers/cli.js';
+import type { ValidateFunction } from 'ajv';
+import { loadSchemas } from '../../src/files/schemas.js';
 
-/** schema/events.schema.json and schema/verdict.schema.json compiled with ajv (strict mode). */
+/** The events and verdict validators, from the same loader `duct validate` uses (strict ajv over schema/). */
 function load(): { event: ValidateFunction; verdict: ValidateFunction } {
-  const ajv = new Ajv({ allErrors: true, strict: true });
-  addFormats.default(ajv);
-  const read = (name: string): object => JSON.parse(readFileSync(join(REPO_ROOT, 'schema', name), 'utf8')) as object;
-  ajv.addSchema(read('verdict.schema.json'));
-  ajv.addSchema(read('events.schema.json'));
-  return {
-    event: ajv.getSchema('https://schemas.duct.invalid/events.schema.json')!,
-    verdict: ajv.getSchema('https://schemas.duct.invalid/verdict.schema.json')!,
-  };
+  const loaded = loadSchemas();
+  const event = loaded.validator('events');
+  const verdict = loaded.ajv.getSchema('https://schemas.duct.invalid/verdict.schema.json');
+  if (!event || !verdict) throw new Error('schema/events.schema.json or schema/verdict.schema.json is missing');
+  return { event, verdict };
 }
 
 export const schemas = load();
