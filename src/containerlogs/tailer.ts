@@ -87,6 +87,8 @@ interface StreamState {
   stalledSinceMs: number | null;
   /** the content last read under the live name: if it vanished without being listed as a rotated file, a rotation raced the listing. */
   lastLive: KnownFile | null;
+  /** files read to their end, by path, with the stat they had: unchanged ones are not opened (nor decompressed) again. */
+  unchanged: Map<string, { ino: number; dev: number; size: number; mtimeMs: number; known: KnownFile }>;
   stallWarned: boolean;
 }
 
@@ -170,7 +172,7 @@ export class Tailer {
 
   private newStream(spec: StreamSpec, known: boolean): StreamState {
     const meta = parsePodLogPath(spec.id);
-    return { spec, meta, slots: newJoinSlots(meta), files: [], known, stalledSinceMs: null, stallWarned: false, lastLive: null };
+    return { spec, meta, slots: newJoinSlots(meta), files: [], known, stalledSinceMs: null, stallWarned: false, lastLive: null, unchanged: new Map() };
   }
 
   private async pollStream(st: StreamState): Promise<void> {
@@ -184,7 +186,8 @@ export class Tailer {
     }
     const used = new Set<KnownFile>();
     let complete = true;
-    for (const path of streamFiles(st.spec, names)) {
+    const paths = streamFiles(st.spec, names);
+    for (const path of paths) {
       const outcome = await this.pollFile(st, path, used, names);
       if (outcome === 'raced') {
         complete = false; // renamed under us: the next poll sees the new layout, in order
@@ -192,7 +195,11 @@ export class Tailer {
       }
     }
     // forget files no longer present (only after a full pass, so a rotation in progress loses nothing)
-    if (complete) st.files = st.files.filter((f) => used.has(f));
+    if (complete) {
+      st.files = st.files.filter((f) => used.has(f));
+      const present = new Set(paths);
+      for (const path of st.unchanged.keys()) if (!present.has(path)) st.unchanged.delete(path);
+    }
   }
 
   private skipOnce(file: string, reason: string): void {
@@ -218,6 +225,16 @@ export class Tailer {
       this.skipOnce(path, 'is not a regular file');
       return 'ok';
     }
+    const isLive = path === st.spec.id && st.spec.restart !== null;
+    const seen = st.unchanged.get(path);
+    if (
+      seen !== undefined && seen.ino === listed.ino && seen.dev === listed.dev && seen.size === listed.size &&
+      seen.mtimeMs === listed.mtimeMs && st.files.includes(seen.known) && !used.has(seen.known)
+    ) {
+      used.add(seen.known);
+      if (isLive) this.checkStall(st, path, listed.size);
+      return 'ok';
+    }
     let fd: number;
     try {
       fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
@@ -230,7 +247,6 @@ export class Tailer {
       const stat = fstatSync(fd);
       if (stat.ino !== listed.ino || stat.dev !== listed.dev) return 'raced';
       const gz = path.endsWith('.gz');
-      const isLive = path === st.spec.id && st.spec.restart !== null;
       if (isLive) this.checkStall(st, path, stat.size);
       if (stat.size === 0) return 'ok';
       let head: Buffer;
@@ -259,7 +275,11 @@ export class Tailer {
       }
       used.add(known);
       known.path = path;
-      if (known.complete) return 'ok';
+      const remember = (): void => void st.unchanged.set(path, { ino: stat.ino, dev: stat.dev, size: stat.size, mtimeMs: stat.mtimeMs, known: known! });
+      if (known.complete) {
+        remember();
+        return 'ok';
+      }
       const format = this.opts.format ?? sniffFormat(head);
       if (format === null) {
         this.skipOnce(path, 'is neither CRI nor Docker json-file');
@@ -270,9 +290,11 @@ export class Tailer {
       if (isLive) st.lastLive = known;
       if (gz) {
         await this.readGz(st, known, fd, stat.size, format);
+        if (known.complete) remember();
       } else {
         if (stat.size < known.offset) known.offset = 0; // truncated in place (copytruncate)
         if (stat.size > known.offset) await this.readPlain(st, known, fd, stat.size, format);
+        remember();
       }
       return 'ok';
     } finally {

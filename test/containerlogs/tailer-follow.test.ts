@@ -176,3 +176,23 @@ test('a rename that lands between listing the directory and opening 0.log defers
     cleanup();
   }
 });
+
+test('an idle poll opens nothing: unchanged files (a .gz above all) are not read or decompressed again', async () => {
+  const { dir, cleanup } = tempDir('duct-clogs-idlepoll-');
+  try {
+    const c = containerDir(dir);
+    writeFileSync(join(c, '0.log.20240501-095000.gz'), gzipSync(cri(ts(1), 'stdout', 'F', 'old')));
+    write(join(c, '0.log'), cri(ts(2), 'stdout', 'F', 'new'));
+    const { t, records } = tailer([join(dir, '*/*/*.log')], { follow: false });
+    await t.poll();
+    assert.deepEqual([t.stats.filesRead, records.length], [2, 2]);
+    await t.poll();
+    await t.poll();
+    assert.deepEqual([t.stats.filesRead, records.length], [2, 2]);
+    appendFileSync(join(c, '0.log'), cri(ts(3), 'stdout', 'F', 'newer'));
+    await t.poll();
+    assert.deepEqual([t.stats.filesRead, records.map((r) => r.message)], [3, ['old', 'new', 'newer']]);
+  } finally {
+    cleanup();
+  }
+});
