@@ -63,6 +63,8 @@ export type TailerNotice =
 
 export interface TailerStats {
   streams: number;
+  /** files opened (an idle poll opens none). */
+  filesOpened: number;
   filesRead: number;
   bytesRead: number;
   records: number;
@@ -107,7 +109,7 @@ export class Tailer {
   private nowMs = 0;
   /** the cursor text last written, so an idle poll writes nothing. */
   private savedCursor: string | null = null;
-  readonly stats: TailerStats = { streams: 0, filesRead: 0, bytesRead: 0, records: 0, malformed: 0 };
+  readonly stats: TailerStats = { streams: 0, filesOpened: 0, filesRead: 0, bytesRead: 0, records: 0, malformed: 0 };
 
   constructor(private readonly opts: TailerOptions) {
     this.joiner = new Joiner(opts.maxRecordBytes, (r) => {
@@ -238,6 +240,7 @@ export class Tailer {
     let fd: number;
     try {
       fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+      this.stats.filesOpened++;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ELOOP') return 'raced';
       this.skipOnce(path, `cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);

@@ -185,13 +185,13 @@ test('an idle poll opens nothing: unchanged files (a .gz above all) are not read
     write(join(c, '0.log'), cri(ts(2), 'stdout', 'F', 'new'));
     const { t, records } = tailer([join(dir, '*/*/*.log')], { follow: false });
     await t.poll();
-    assert.deepEqual([t.stats.filesRead, records.length], [2, 2]);
+    assert.deepEqual([t.stats.filesOpened, t.stats.filesRead, records.length], [2, 2, 2]);
     await t.poll();
     await t.poll();
-    assert.deepEqual([t.stats.filesRead, records.length], [2, 2]);
+    assert.deepEqual([t.stats.filesOpened, t.stats.filesRead, records.length], [2, 2, 2]);
     appendFileSync(join(c, '0.log'), cri(ts(3), 'stdout', 'F', 'newer'));
     await t.poll();
-    assert.deepEqual([t.stats.filesRead, records.map((r) => r.message)], [3, ['old', 'new', 'newer']]);
+    assert.deepEqual([t.stats.filesOpened, t.stats.filesRead, records.map((r) => r.message)], [3, 3, ['old', 'new', 'newer']]);
   } finally {
     cleanup();
   }
