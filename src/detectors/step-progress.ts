@@ -22,7 +22,7 @@ export const DEFAULT_STEP_PATTERNS: readonly RegExp[] = [
   /\b(?:global[_ ]?)?(?:step|iter(?:ation)?)s?\b\s*[:=#]?\s*\[?\s*(\d+)/i, // "step 100", "Step: 100", "iter=7", "global_step=40"
 ];
 
-
+/** An eval phase: no hang verdict until the next training step. */
 export const EVAL_MARKER = /\b(?:eval(?:uat(?:e|ing|ion))?|validat(?:e|ing|ion)|testing)\b/i;
 
 function firstNumber(m: RegExpExecArray): number | null {

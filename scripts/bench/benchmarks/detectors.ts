@@ -115,7 +115,7 @@ function timeOnce(text: string): Timing {
 }
 
 async function measure(ctx: BenchContext, line: (rand: () => number, i: number) => string): Promise<BenchOutcome> {
-  const quick = (ctx as { quick?: boolean }).quick === true;
+  const quick = ctx.quick === true;
   const n = quick ? FULL_LINES / 10 : FULL_LINES;
   const text = makeText(n, line);
   timeOnce(text.slice(0, Math.floor(text.length / 10))); // warm-up: let the JIT settle
