@@ -22,7 +22,7 @@ function loadGc(): Gc | null {
 
 const gc = loadGc();
 /** Bytes passed between two scavenges. */
-const EVERY_BYTES = 16 * 1024 * 1024;
+const EVERY_BYTES = 8 * 1024 * 1024;
 let sinceLast = 0;
 
 /** Count bytes that passed through; now and then, reclaim their buffers. */

@@ -11,7 +11,6 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
-import { gatherSystemInfo } from '../files/system-info.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
 import { lookupCommand } from './command-lookup.js';
@@ -126,7 +125,10 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   forwarder.install();
   const watchdog = plan.mode === 'new-session' ? new GroupWatchdog(pid) : null;
 
-  const systemInfo = plan.recordInfo ? gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS) : Promise.resolve({});
+  // systeminformation is large: load it only now, while the command already runs
+  const systemInfo: Promise<Record<string, unknown>> = plan.recordInfo
+    ? import('../files/system-info.js').then((m) => m.gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS))
+    : Promise.resolve({});
   const environment = jobEnvironment(io.env);
   // the job's request (--mem, --cpus-per-task) beside its variables, for `duct recommend`'s waste flags
   const request = slurmRequest(io.env);
@@ -179,7 +181,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     survivors: [],
     pid,
     duct_pid: process.pid,
-    system: {},
+    system: { unavailable: 'not gathered yet: the run was still starting' },
     environment,
     cgroup: engine?.cgroup() ?? null,
     measurements: (engine ?? prepared)?.describe() ?? {
@@ -199,7 +201,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
       warnOnce(`cannot write ${paths.info}: ${(err as Error).message}`);
     }
   };
-  let system: Record<string, unknown> = {};
+  let system: Record<string, unknown> = { unavailable: 'not gathered yet: the run was still starting' };
   void systemInfo.then((s) => (system = s));
   writeInfo(info('running'));
   log.log('INFO', `duct ${DUCT_VERSION} is executing ${displayCommand(plan.argv)}...`);

@@ -28,7 +28,8 @@ export class StreamTee {
   private resolveDone!: () => void;
   private finished = false;
   private pending: Buffer[] = [];
-  private paused = false;
+  /** targets that have not drained yet; reading is paused while any has not. */
+  private congested = 0;
 
   constructor(private readonly opts: TeeOptions) {
     this.terminal = opts.terminal;
@@ -39,7 +40,6 @@ export class StreamTee {
       opts.onWriteError(`cannot write captured output to ${opts.capturePath}: ${err.message}; output still passes through, the capture file is incomplete`);
       this.file?.destroy();
       this.file = null;
-      opts.source.resume();
     });
     this.terminal?.on('error', () => {
       // our reader went away (EPIPE, e.g. `duct ... | head`): keep capturing, stop passing through
@@ -68,22 +68,37 @@ export class StreamTee {
     const batch = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     if (this.terminal) {
       try {
-        this.terminal.write(batch);
+        if (!this.terminal.write(batch)) this.waitFor(this.terminal);
       } catch {
         this.terminal = null; // synchronous EPIPE on a closed pipe
       }
     }
-    if (this.file && !this.file.write(batch) && !this.paused) {
-      this.paused = true;
-      this.opts.source.pause();
-      this.file.once('drain', () => {
-        this.paused = false;
-        this.opts.source.resume();
-      });
-    }
+    if (this.file && !this.file.write(batch)) this.waitFor(this.file);
     this.splitter?.push(batch);
     passed(batch.length);
   };
+
+  /**
+   * Backpressure: a pipe to a slow reader buffers in duct's memory (stdout to a
+   * pipe is asynchronous in Node), so stop reading the command until every
+   * congested target has drained; the command then blocks on its own full pipe.
+   */
+  private waitFor(target: Writable): void {
+    this.congested++;
+    if (this.congested === 1) this.opts.source.pause();
+    let settled = false;
+    const release = () => {
+      if (settled) return;
+      settled = true;
+      target.off('drain', release);
+      target.off('error', release);
+      target.off('close', release);
+      if (--this.congested === 0) this.opts.source.resume();
+    };
+    target.once('drain', release);
+    target.once('error', release);
+    target.once('close', release);
+  }
 
   private finish(): void {
     if (this.finished) return;

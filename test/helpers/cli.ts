@@ -74,3 +74,13 @@ export async function pollUntil(check: () => boolean | Promise<boolean>, capMs =
   }
   throw new Error(`timed out after ${capMs} ms waiting for ${what}`);
 }
+
+/** Run `fn` in a fresh temporary directory that is removed afterwards, whatever happens. */
+export async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const t = tempDir();
+  try {
+    await fn(t.dir);
+  } finally {
+    t.cleanup();
+  }
+}

@@ -13,7 +13,7 @@ function sources(dir: string): string[] {
 
 const FORBIDDEN: Array<[RegExp, string]> = [
   [/shell:\s*true/, 'shell: true'],
-  [/\beval\s*\(/, 'eval('],
+  [/(?<![\w.:|])eval\s*\(/, 'eval('],
   [/new\s+Function\s*\(/, 'new Function('],
   // a bare exec( / execSync( call (RegExp's .exec( is fine), or importing them
   [/(?<![.\w])exec(Sync)?\s*\(/, 'child_process.exec('],
