@@ -205,6 +205,11 @@ test('duct under a real SLURM (cgroup v1): batch job, srun step, job array, reco
       assert.equal(info.mode, 'current-session');
     });
 
+    await t.test('every run written inside SLURM validates against schema/', async () => {
+      const r = await runCli(['validate', '-q', join(jobs, 'logs')], { cwd: jobs, env: cluster.env });
+      assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+    });
+
     let recommendedLine = '';
     await t.test('duct recommend over the job array gives --mem from the tasks cgroup peaks plus 20%', async () => {
       const arrayLogs = join(jobs, 'logs', arrayId);
