@@ -156,6 +156,10 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
         terminal: plan.passthrough[s] ? (s === 'stdout' ? io.stdout : io.stderr) : null,
         capturePath: paths[s],
         onLine: lineHandler(s),
+        // a frame belongs to the line being written: the next line number, not yet counted
+        onFrame: plan.detectors.enabled
+          ? (text: string) => detectors.line({ stream: s, line_number: lineNumbers[s] + 1, text, truncated: false, time_ms: Date.now() })
+          : null,
         onWriteError: warnOnce,
       }),
   );
