@@ -263,6 +263,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   await engine?.close();
 
   const ductExit = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
+  for (const w of engine?.warnings?.() ?? []) if (!warnings.includes(w)) warnings.push(w);
   const final: RunInfo = {
     ...info('finished'),
     system: await systemInfo,
