@@ -84,8 +84,6 @@ interface StreamState {
   meta: PodMeta | null;
   slots: JoinSlots;
   files: KnownFile[];
-  /** true when the cursor knew this stream: its new files are read from the start whatever --start-at says. */
-  known: boolean;
   stalledSinceMs: number | null;
   /** the content last read under the live name: if it vanished without being listed as a rotated file, a rotation raced the listing. */
   lastLive: KnownFile | null;
@@ -104,6 +102,8 @@ export class Tailer {
   private readonly readBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly skippedReported = new Set<string>();
   private firstPoll = true;
+  /** a cursor was read: duct ran here before, so whatever it does not know appeared since and is read from its start. */
+  private resumed = false;
   private stopped = false;
   private wake: (() => void) | null = null;
   private nowMs = 0;
@@ -152,7 +152,7 @@ export class Tailer {
     for (const spec of streams) {
       let st = this.streams.get(spec.id);
       if (st === undefined) {
-        st = this.newStream(spec, false);
+        st = this.newStream(spec);
         this.streams.set(spec.id, st);
       }
       await this.pollStream(st);
@@ -172,9 +172,9 @@ export class Tailer {
     this.persist(false);
   }
 
-  private newStream(spec: StreamSpec, known: boolean): StreamState {
+  private newStream(spec: StreamSpec): StreamState {
     const meta = parsePodLogPath(spec.id);
-    return { spec, meta, slots: newJoinSlots(meta), files: [], known, stalledSinceMs: null, stallWarned: false, lastLive: null, unchanged: new Map() };
+    return { spec, meta, slots: newJoinSlots(meta), files: [], stalledSinceMs: null, stallWarned: false, lastLive: null, unchanged: new Map() };
   }
 
   private async pollStream(st: StreamState): Promise<void> {
@@ -268,7 +268,7 @@ export class Tailer {
       if (known !== undefined && used.has(known)) return 'ok'; // the same content under two names (x and x.gz while compressing)
       if (known === undefined) {
         known = { fp: fingerprintOf(head), offset: 0, complete: false, path };
-        if (this.firstPoll && !st.known && this.opts.startAt === 'end') {
+        if (this.firstPoll && !this.resumed && this.opts.startAt === 'end') {
           if (gz) known.complete = true;
           else known.offset = lastLineEnd(fd, stat.size);
         }
@@ -420,11 +420,12 @@ export class Tailer {
       return;
     }
     if (loaded.state === null) return;
+    this.resumed = true;
     const get = (id: string): StreamState => {
       let st = this.streams.get(id);
       if (st === undefined) {
         const spec = streamOf(id); // a stream id is a path that names its own stream
-        st = this.newStream(spec, true);
+        st = this.newStream(spec);
         this.streams.set(id, st);
       }
       return st;
