@@ -208,7 +208,7 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
     out.line(JSON.stringify(e));
   };
   const containerOf = (r: LogRecord): ContainerDetectors => {
-    const id = r.meta ? `${r.meta.pod_uid}/${r.meta.container}/${r.meta.restart_count}` : r.file;
+    const id = r.streamId;
     let c = perContainer.get(id);
     if (c === undefined) {
       const entry = { lineNumbers: { stdout: 0, stderr: 0 }, source: recordSource(r), lastMs: Number.NEGATIVE_INFINITY } as ContainerDetectors;
@@ -248,6 +248,15 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
         if (!cursorWriteFailed) warn(`cannot write the cursor in --state-dir ${o.stateDir ?? ''} (${n.reason}); still reading, retrying at every poll`);
         cursorWriteFailed = true;
         return;
+      case 'stream_forgotten': {
+        // its pod is gone: end its detectors (a pending verdict comes out now) and free them
+        const c = perContainer.get(n.streamId);
+        if (c !== undefined) {
+          c.detectors.finish(Date.now());
+          perContainer.delete(n.streamId);
+        }
+        return;
+      }
       case 'no_match':
         missing.push(n.pattern);
         if (o.follow) warn(`no file matches ${n.pattern} yet; watching for it`);

@@ -62,7 +62,8 @@ export type TailerNotice =
   | { kind: 'cursor_unreadable'; reason: string }
   | { kind: 'cursor_unwritable'; reason: string }
   | { kind: 'rotation_stalled'; file: string; meta: PodMeta | null; sizeBytes: number; rotateSizeBytes: number; stalledMs: number }
-  | { kind: 'no_match'; pattern: string };
+  | { kind: 'no_match'; pattern: string }
+  | { kind: 'stream_forgotten'; streamId: string };
 
 export interface TailerStats {
   streams: number;
@@ -185,6 +186,7 @@ export class Tailer {
       if (this.nowMs - st.lastSeenMs < forgetAfterMs || !streamGone(st.spec)) continue;
       this.joiner.flush(st.slots, this.nowMs);
       this.streams.delete(id);
+      this.opts.onNotice({ kind: 'stream_forgotten', streamId: id });
     }
   }
 
@@ -196,7 +198,7 @@ export class Tailer {
 
   private newStream(spec: StreamSpec, lastSeenMs: number): StreamState {
     const meta = parsePodLogPath(spec.id);
-    return { spec, meta, slots: newJoinSlots(meta), files: [], stalledSinceMs: null, lastSeenMs, stallWarned: false, lastLive: null, unchanged: new Map() };
+    return { spec, meta, slots: newJoinSlots(spec.id, meta), files: [], stalledSinceMs: null, lastSeenMs, stallWarned: false, lastLive: null, unchanged: new Map() };
   }
 
   private async pollStream(st: StreamState): Promise<void> {

@@ -205,7 +205,7 @@ test('a deleted pod is forgotten (memory and cursor) once gone for the grace per
     const kept = containerDir(dir, 'ml', 'kept', 'u2', 'c');
     write(join(gone, '0.log'), cri(ts(1), 'stdout', 'P', 'half'));
     write(join(kept, '0.log'), cri(ts(1), 'stdout', 'F', 'k'));
-    const { t, records } = tailer([join(dir, '*/*/*.log')], { follow: false, stateDir: dir, forgetAfterMs: 60_000, now: () => clock });
+    const { t, records, notices } = tailer([join(dir, '*/*/*.log')], { follow: false, stateDir: dir, forgetAfterMs: 60_000, now: () => clock });
     await t.poll();
     assert.equal(t.stats.streams, 2);
     rmSync(join(dir, 'ml_gone_u1'), { recursive: true });
@@ -216,6 +216,7 @@ test('a deleted pod is forgotten (memory and cursor) once gone for the grace per
     await t.poll();
     assert.equal(t.stats.streams, 1);
     assert.deepEqual(records.map((r) => [r.meta?.pod, r.message, r.incomplete]), [['kept', 'k', false], ['gone', 'half', true]]);
+    assert.deepEqual(notices, [{ kind: 'stream_forgotten', streamId: join(gone, '0.log') }]);
     const cursor = JSON.parse(readFileSync(join(dir, 'detect-cursor.json'), 'utf8')) as { files: { stream_id: string }[]; pending: unknown[] };
     assert.deepEqual([cursor.files.map((f) => f.stream_id), cursor.pending], [[join(kept, '0.log')], []]);
     // a later run over another pattern keeps what it does not look at
