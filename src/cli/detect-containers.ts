@@ -238,8 +238,11 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
         if (++malformedReported <= MAX_MALFORMED_REPORTED) warn(`${n.file}: malformed line at byte ${n.offset} (${n.reason}), skipped`);
         return;
       case 'skipped':
-        if (n.reason === 'is neither CRI nor Docker json-file' && o.format === 'auto' && !o.follow) plainFiles.push(n.file);
-        else warn(`${n.file} ${n.reason}, skipped`);
+        warn(`${n.file} ${n.reason}, skipped`);
+        return;
+      case 'not_container_log':
+        if (o.format === 'auto' && !o.follow) plainFiles.push(n.file); // read as plain text after the pass
+        else warn(`${n.file} is neither CRI nor Docker json-file, skipped`);
         return;
       case 'cursor_unreadable':
         warn(`cursor ${n.reason}; starting from --start-at ${o.startAt}`);

@@ -59,6 +59,8 @@ export interface TailerOptions {
 export type TailerNotice =
   | { kind: 'malformed'; file: string; offset: number; reason: string }
   | { kind: 'skipped'; file: string; reason: string }
+  /** neither CRI nor Docker json-file: plain text, left to a plain-text reader. */
+  | { kind: 'not_container_log'; file: string }
   | { kind: 'cursor_unreadable'; reason: string }
   | { kind: 'cursor_unwritable'; reason: string }
   | { kind: 'rotation_stalled'; file: string; meta: PodMeta | null; sizeBytes: number; rotateSizeBytes: number; stalledMs: number }
@@ -309,7 +311,8 @@ export class Tailer {
       }
       const format = this.opts.format ?? sniffFormat(head);
       if (format === null) {
-        this.skipOnce(path, 'is neither CRI nor Docker json-file');
+        if (!this.skippedReported.has(path)) this.opts.onNotice({ kind: 'not_container_log', file: path });
+        this.skippedReported.add(path);
         known.offset = gz ? 0 : stat.size;
         known.complete = gz;
         return 'ok';
