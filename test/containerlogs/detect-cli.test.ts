@@ -3,19 +3,15 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
-import { REPO_ROOT, pollUntil, runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import type { ValidateFunction } from 'ajv';
+import { schemas } from '../../src/files/schemas.js';
+import { pollUntil, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 import { containerDir, cri, ts, write } from './pods.js';
 import { recordsValidator } from './records-schema.test.js';
 
-function eventsValidator(): ReturnType<Ajv['compile']> {
-  // not strict: the detectors' schema puts `required` in if/then blocks without a type (ajv's strictTypes rejects that)
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats.default(ajv);
-  const load = (name: string): object => JSON.parse(readFileSync(join(REPO_ROOT, 'schema', name), 'utf8')) as object;
-  ajv.addSchema(load('verdict.schema.json'));
-  return ajv.compile(load('events.schema.json'));
+/** schema/events.schema.json (with verdict.schema.json) compiled by the shared loader. */
+function eventsValidator(): ValidateFunction {
+  return schemas().validator('events')!;
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
