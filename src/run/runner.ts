@@ -156,6 +156,10 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
         terminal: plan.passthrough[s] ? (s === 'stdout' ? io.stdout : io.stderr) : null,
         capturePath: paths[s],
         onLine: lineHandler(s),
+        // a frame belongs to the line being written: the next line number, not yet counted
+        onFrame: plan.detectors.enabled
+          ? (text: string) => detectors.line({ stream: s, line_number: lineNumbers[s] + 1, text, truncated: false, time_ms: Date.now() })
+          : null,
         onWriteError: warnOnce,
       }),
   );
@@ -259,6 +263,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   await engine?.close();
 
   const ductExit = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
+  for (const w of engine?.warnings?.() ?? []) if (!warnings.includes(w)) warnings.push(w);
   const final: RunInfo = {
     ...info('finished'),
     system: await systemInfo,
