@@ -32,10 +32,12 @@ export interface ProcessTree {
 /**
  * Session members from /proc without forking: list /proc, read the stat of
  * pids not seen before. A process can leave a session (setsid) but never join
- * another, so a pid seen outside the session stays outside — until the pid
- * number is reused, which a full re-read every `fullScanEvery` calls catches.
+ * another, so a pid seen outside the session stays outside. A pid that
+ * vanishes from the listing is forgotten, so a reused pid number is read
+ * again — unless it died and was reused between two calls, which a full
+ * re-read every `fullScanEvery` calls catches.
  */
-export function procSessionTree(spec: SessionSpec, procRoot = '/proc', fullScanEvery = 30): ProcessTree {
+export function procSessionTree(spec: SessionSpec, procRoot = '/proc', fullScanEvery = 300): ProcessTree {
   const outside = new Set<number>();
   const inside = new Set<number>();
   let calls = 0;
@@ -53,7 +55,7 @@ export function procSessionTree(spec: SessionSpec, procRoot = '/proc', fullScanE
         const pid = Number(name);
         present.add(pid);
         if (outside.has(pid) || inside.has(pid)) continue;
-        const text = readSmallFile(join(procRoot, name, 'stat'));
+        const text = readSmallFile(`${procRoot}/${name}/stat`);
         if (text === null) continue;
         const st = parseProcStat(text);
         (isMember(spec, pid, st.ppid, st.session) ? inside : outside).add(pid);

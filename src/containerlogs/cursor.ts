@@ -90,11 +90,15 @@ export function loadCursor(stateDir: string): CursorLoad {
   return { state: o };
 }
 
-/** Write the cursor atomically (temp file + rename), readable by its owner only. */
-export function saveCursor(stateDir: string, files: CursorFile[], pending: CursorPending[]): void {
+/** The cursor file's text. */
+export function cursorText(files: CursorFile[], pending: CursorPending[]): string {
+  return JSON.stringify({ version: CURSOR_VERSION, files, pending } satisfies CursorState);
+}
+
+/** Write the cursor text atomically (temp file + rename), readable by its owner only. */
+export function saveCursor(stateDir: string, body: string): void {
   const path = join(stateDir, CURSOR_FILE);
   const tmp = `${path}.${process.pid}.tmp`;
-  const body = JSON.stringify({ version: CURSOR_VERSION, files, pending } satisfies CursorState);
   try {
     unlinkSync(tmp);
   } catch {

@@ -4,13 +4,13 @@ import { createGunzip } from 'node:zlib';
 import type { StreamName } from '../detectors/types.js';
 import { isMalformed, type ContainerLogFormat, type ParsedLine } from './chunk.js';
 import { parseCriLine } from './cri-line.js';
-import { loadCursor, saveCursor, type CursorFile, type CursorPending } from './cursor.js';
+import { cursorText, loadCursor, saveCursor, type CursorFile, type CursorPending } from './cursor.js';
 import { discoverStreams, streamFiles, streamOf, type StreamSpec } from './discover.js';
 import { parseDockerLine } from './docker-line.js';
 import { fingerprintMatches, fingerprintOf, readGzHead, readPlainHead, type Fingerprint } from './fingerprint.js';
 import { Joiner, newJoinSlots, type JoinSlots } from './joiner.js';
 import { LineSplitter } from './line-splitter.js';
-import { parsePodLogPath, type PodMeta } from './pod-path.js';
+import { parsePodLogPath, parseRotatedName, type PodMeta } from './pod-path.js';
 import type { LogRecord } from './record.js';
 import { sniffFormat } from './sniff.js';
 import { parseLogTime } from './timestamp.js';
@@ -46,8 +46,8 @@ export interface TailerOptions {
   now: () => number;
   onRecord(r: LogRecord): void;
   onNotice(n: TailerNotice): void;
-  /** called before each cursor write, so what was emitted is durable before the cursor moves past it. */
-  beforeCursorSave?(): void;
+  /** called at the end of each poll and at close, before the cursor is written: what was emitted must be out before the cursor moves past it. */
+  flushOutput?(): void;
   /** called after each poll (follow mode: the detectors' clock tick). */
   afterPoll?(): void;
 }
@@ -57,11 +57,14 @@ export type TailerNotice =
   | { kind: 'malformed'; file: string; offset: number; reason: string }
   | { kind: 'skipped'; file: string; reason: string }
   | { kind: 'cursor_unreadable'; reason: string }
+  | { kind: 'cursor_unwritable'; reason: string }
   | { kind: 'rotation_stalled'; file: string; meta: PodMeta | null; sizeBytes: number; rotateSizeBytes: number; stalledMs: number }
   | { kind: 'no_match'; pattern: string };
 
 export interface TailerStats {
   streams: number;
+  /** files opened (an idle poll opens none). */
+  filesOpened: number;
   filesRead: number;
   bytesRead: number;
   records: number;
@@ -84,6 +87,10 @@ interface StreamState {
   /** true when the cursor knew this stream: its new files are read from the start whatever --start-at says. */
   known: boolean;
   stalledSinceMs: number | null;
+  /** the content last read under the live name: if it vanished without being listed as a rotated file, a rotation raced the listing. */
+  lastLive: KnownFile | null;
+  /** files read to their end, by path, with the stat they had: unchanged ones are not opened (nor decompressed) again. */
+  unchanged: Map<string, { ino: number; dev: number; size: number; mtimeMs: number; known: KnownFile }>;
   stallWarned: boolean;
 }
 
@@ -100,7 +107,9 @@ export class Tailer {
   private stopped = false;
   private wake: (() => void) | null = null;
   private nowMs = 0;
-  readonly stats: TailerStats = { streams: 0, filesRead: 0, bytesRead: 0, records: 0, malformed: 0 };
+  /** the cursor text last written, so an idle poll writes nothing. */
+  private savedCursor: string | null = null;
+  readonly stats: TailerStats = { streams: 0, filesOpened: 0, filesRead: 0, bytesRead: 0, records: 0, malformed: 0 };
 
   constructor(private readonly opts: TailerOptions) {
     this.joiner = new Joiner(opts.maxRecordBytes, (r) => {
@@ -165,7 +174,7 @@ export class Tailer {
 
   private newStream(spec: StreamSpec, known: boolean): StreamState {
     const meta = parsePodLogPath(spec.id);
-    return { spec, meta, slots: newJoinSlots(meta), files: [], known, stalledSinceMs: null, stallWarned: false };
+    return { spec, meta, slots: newJoinSlots(meta), files: [], known, stalledSinceMs: null, stallWarned: false, lastLive: null, unchanged: new Map() };
   }
 
   private async pollStream(st: StreamState): Promise<void> {
@@ -179,15 +188,20 @@ export class Tailer {
     }
     const used = new Set<KnownFile>();
     let complete = true;
-    for (const path of streamFiles(st.spec, names)) {
-      const outcome = await this.pollFile(st, path, used);
+    const paths = streamFiles(st.spec, names);
+    for (const path of paths) {
+      const outcome = await this.pollFile(st, path, used, names);
       if (outcome === 'raced') {
         complete = false; // renamed under us: the next poll sees the new layout, in order
         break;
       }
     }
     // forget files no longer present (only after a full pass, so a rotation in progress loses nothing)
-    if (complete) st.files = st.files.filter((f) => used.has(f));
+    if (complete) {
+      st.files = st.files.filter((f) => used.has(f));
+      const present = new Set(paths);
+      for (const path of st.unchanged.keys()) if (!present.has(path)) st.unchanged.delete(path);
+    }
   }
 
   private skipOnce(file: string, reason: string): void {
@@ -197,7 +211,7 @@ export class Tailer {
     this.opts.onNotice({ kind: 'skipped', file, reason });
   }
 
-  private async pollFile(st: StreamState, path: string, used: Set<KnownFile>): Promise<'ok' | 'raced'> {
+  private async pollFile(st: StreamState, path: string, used: Set<KnownFile>, listed0: string[]): Promise<'ok' | 'raced'> {
     let listed: Stats;
     try {
       listed = lstatSync(path);
@@ -213,9 +227,20 @@ export class Tailer {
       this.skipOnce(path, 'is not a regular file');
       return 'ok';
     }
+    const isLive = path === st.spec.id && st.spec.restart !== null;
+    const seen = st.unchanged.get(path);
+    if (
+      seen !== undefined && seen.ino === listed.ino && seen.dev === listed.dev && seen.size === listed.size &&
+      seen.mtimeMs === listed.mtimeMs && st.files.includes(seen.known) && !used.has(seen.known)
+    ) {
+      used.add(seen.known);
+      if (isLive) this.checkStall(st, path, listed.size);
+      return 'ok';
+    }
     let fd: number;
     try {
       fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+      this.stats.filesOpened++;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ELOOP') return 'raced';
       this.skipOnce(path, `cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
@@ -225,7 +250,6 @@ export class Tailer {
       const stat = fstatSync(fd);
       if (stat.ino !== listed.ino || stat.dev !== listed.dev) return 'raced';
       const gz = path.endsWith('.gz');
-      const isLive = path === st.spec.id && st.spec.restart !== null;
       if (isLive) this.checkStall(st, path, stat.size);
       if (stat.size === 0) return 'ok';
       let head: Buffer;
@@ -237,6 +261,10 @@ export class Tailer {
       }
       if (head.length === 0) return 'ok';
       let known = st.files.find((f) => fingerprintMatches(f.fp, head));
+      if (isLive && known !== st.lastLive && st.lastLive !== null && !used.has(st.lastLive) && this.rotatedSince(st, listed0)) {
+        // the live file was renamed after the directory was listed: read its rest first, next poll
+        return 'raced';
+      }
       if (known !== undefined && used.has(known)) return 'ok'; // the same content under two names (x and x.gz while compressing)
       if (known === undefined) {
         known = { fp: fingerprintOf(head), offset: 0, complete: false, path };
@@ -250,7 +278,11 @@ export class Tailer {
       }
       used.add(known);
       known.path = path;
-      if (known.complete) return 'ok';
+      const remember = (): void => void st.unchanged.set(path, { ino: stat.ino, dev: stat.dev, size: stat.size, mtimeMs: stat.mtimeMs, known: known! });
+      if (known.complete) {
+        remember();
+        return 'ok';
+      }
       const format = this.opts.format ?? sniffFormat(head);
       if (format === null) {
         this.skipOnce(path, 'is neither CRI nor Docker json-file');
@@ -258,16 +290,31 @@ export class Tailer {
         known.complete = gz;
         return 'ok';
       }
+      if (isLive) st.lastLive = known;
       if (gz) {
         await this.readGz(st, known, fd, stat.size, format);
+        if (known.complete) remember();
       } else {
         if (stat.size < known.offset) known.offset = 0; // truncated in place (copytruncate)
         if (stat.size > known.offset) await this.readPlain(st, known, fd, stat.size, format);
+        remember();
       }
       return 'ok';
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** True when the directory now holds a rotated file of this stream that the listing did not. */
+  private rotatedSince(st: StreamState, listed: string[]): boolean {
+    let now: string[];
+    try {
+      now = readdirSync(st.spec.dir);
+    } catch {
+      return false;
+    }
+    const before = new Set(listed);
+    return now.some((n) => !before.has(n) && parseRotatedName(n)?.restart === st.spec.restart);
   }
 
   private checkStall(st: StreamState, path: string, size: number): void {
@@ -404,8 +451,8 @@ export class Tailer {
 
   /** Write the cursor; `withPending` keeps unfinished messages in it (a crash must not lose them). */
   private persist(withPending: boolean): void {
+    this.opts.flushOutput?.();
     if (this.opts.stateDir === null) return;
-    this.opts.beforeCursorSave?.();
     const files: CursorFile[] = [];
     const pending: CursorPending[] = [];
     for (const st of this.streams.values()) {
@@ -427,7 +474,15 @@ export class Tailer {
         });
       }
     }
-    saveCursor(this.opts.stateDir, files, pending);
+    const body = cursorText(files, pending);
+    if (body === this.savedCursor) return; // nothing moved: no write, no fsync
+    try {
+      saveCursor(this.opts.stateDir, body);
+      this.savedCursor = body;
+    } catch (e) {
+      // a full or read-only disk must not stop the reading; the next poll tries again
+      this.opts.onNotice({ kind: 'cursor_unwritable', reason: (e as Error).message });
+    }
   }
 }
 

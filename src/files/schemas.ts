@@ -42,9 +42,8 @@ function readSchemaFiles(dir: string): Array<[string, AnySchemaObject]> {
  * `$ref` by `$id` from one file to another resolves; validators are compiled on first use.
  */
 export function loadSchemas(dir = SCHEMA_DIR): LoadedSchemas {
-  // strict, but for two lints that flag correct schemas: `required` inside if/then on an object typed
-  // elsewhere (strictTypes), and `required` of a field whose rule lives in another branch (strictRequired)
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true, verbose: true });
+  // strict, but for one lint that flags correct schemas: `required` of a field whose rule lives in another branch
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
   addFormats(ajv);
   ajv.addVocabulary(ANNOTATIONS);
   const files = new Map<string, AnySchemaObject>();
@@ -89,10 +88,10 @@ export function schemas(): LoadedSchemas {
   return shared;
 }
 
-/** The shape version declared (`x-duct-schema-version`) by each of duct's schema files that declares one. */
+/** The shape version each of duct's own schema files declares (`x-duct-schema-version`; undefined when missing). */
 export function declaredVersions(loaded: LoadedSchemas): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  for (const [name, s] of loaded.files) if (!name.includes('/') && 'x-duct-schema-version' in s) out.set(name, s['x-duct-schema-version']);
+  for (const [name, s] of loaded.files) if (!name.includes('/')) out.set(name, s['x-duct-schema-version']);
   return out;
 }
 

@@ -11,6 +11,7 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
+import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
 import { lookupCommand } from './command-lookup.js';
 import { Logger } from './log.js';
@@ -129,6 +130,9 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     ? import('../files/system-info.js').then((m) => m.gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS))
     : Promise.resolve({});
   const environment = jobEnvironment(io.env);
+  // the job's request (--mem, --cpus-per-task) beside its variables, for `duct recommend`'s waste flags
+  const request = slurmRequest(io.env);
+  if (request) environment.slurm_request = request;
 
   // detectors read the same line stream the tee passes on
   const events = new JsonlWriter(paths.events, false);

@@ -109,3 +109,9 @@ test('sniffFormat tells CRI, Docker json-file and plain text apart by the first 
   assert.equal(sniffFormat(Buffer.from('Epoch 1 step 3 loss 0.2\n')), null);
   assert.equal(sniffFormat(Buffer.from('{"msg":"structured app log"}\n')), null);
 });
+
+test('epoch nanoseconds text is exact on both sides of 1970', () => {
+  assert.equal(logTimeNanosText({ epochSeconds: 1714557601, nanos: 5 }), '1714557601000000005');
+  assert.equal(logTimeNanosText({ epochSeconds: 0, nanos: 5 }), '5');
+  assert.equal(logTimeNanosText({ epochSeconds: -1, nanos: 500_000_000 }), '-500000000');
+});

@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { schemas } from '../../src/files/schemas.js';
+import { tempDir } from '../helpers/cli.js';
 import { containerDir, cri, readAll, ts, write } from './pods.js';
 
-/** schema/records.schema.json compiled with ajv in strict mode. */
-export function recordsValidator(): ReturnType<Ajv['compile']> {
-  const ajv = new Ajv({ allErrors: true, strict: true });
-  return ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, 'schema', 'records.schema.json'), 'utf8')) as object);
+/** schema/records.schema.json as the project's schema loader compiles it (ajv, strict). */
+export function recordsValidator(): ValidateFunction {
+  const fn = schemas().ajv.getSchema('https://schemas.duct.invalid/records.schema.json');
+  if (!fn) throw new Error('schema/records.schema.json is not loaded');
+  return fn;
 }
 
 test('records emitted for pod and non-pod files validate against schema/records.schema.json', async () => {
