@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { DuctError, ExitCode } from '../../src/errors.js';
 import { toBaseline, writeJsonAtomic } from './baseline.js';
 import { helpShown, runScript, scriptArgs } from './cli.js';
-import { compareToBaseline, hardFailures, statusText } from './compare.js';
-import { readGates } from './gates.js';
+import { compareToBaseline, hardFailures, statusText, toleranceText } from './compare.js';
+import { readGates, unknownHardGates } from './gates.js';
 import { DEFAULT_BASELINE, DEFAULT_GATES, DEFAULT_RESULTS_DIR } from './paths.js';
 import { listResults, readResult, type BenchResult } from './result.js';
 import { formatFigure, formatPct, renderTable } from './table.js';
@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (args['update-baseline']) {
     writeJsonAtomic(args.baseline, toBaseline(result, path));
-    process.stdout.write(`baseline ${args.baseline} now holds ${Object.keys(result.benchmarks).length} benchmarks from ${path}\n`);
+    process.stdout.write(`baseline ${args.baseline} now holds ${Object.keys(result.benchmarks).length} benchmark(s) from ${path}; run \`npm run bench:readme\` so README.md shows it\n`);
     return ExitCode.ok;
   }
   if (!existsSync(args.baseline)) {
@@ -55,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
   if (result.machine?.kind !== baseline.machine?.kind) {
     out.push(`note: measured on "${result.machine?.kind ?? '?'}", baseline from "${baseline.machine?.kind ?? '?'}": ratios carry over, absolute figures may not`);
   }
+  for (const name of unknownHardGates(gates, [...rows.map((r) => r.name), ...Object.keys(result.skipped ?? {}), ...Object.keys(baseline.skipped ?? {})])) {
+    out.push(`warning: ${args.gates} declares a hard gate for "${name}", a benchmark in neither the result nor the baseline (a typo leaves that gate unapplied)`);
+  }
   if (result.options?.quick) out.push('note: this is a --quick result; its figures are smoke checks, not gate quality');
   out.push('');
   process.stdout.write(out.join('\n') + '\n');
@@ -66,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
         formatFigure(r.baseline),
         formatFigure(r.figure),
         r.changePct === null ? '-' : `${r.changePct >= 0 ? '+' : ''}${formatPct(r.changePct)}`,
-        `${r.tolerancePct}%`,
+        toleranceText(r),
         r.mode,
         statusText(r),
       ]),

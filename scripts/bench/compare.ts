@@ -12,15 +12,17 @@ export interface CheckRow {
   /** signed change in percent of the baseline (positive = the figure grew). */
   changePct: number | null;
   tolerancePct: number;
+  /** absolute slack in the figure's unit (0 when the gate sets none). */
+  toleranceAbs: number;
   mode: GateMode;
   status: CheckStatus;
   /** the reason for skipped/failed rows. */
   note?: string;
 }
 
-/** Did a figure move in the bad direction by more than the tolerance? */
-export function isRegression(figure: number, baseline: number, higherIsBetter: boolean, tolerancePct: number): boolean {
-  const slack = (Math.abs(baseline) * tolerancePct) / 100;
+/** Did a figure move in the bad direction by more than the tolerance (the larger of the percentage and the absolute slack)? */
+export function isRegression(figure: number, baseline: number, higherIsBetter: boolean, tolerancePct: number, toleranceAbs = 0): boolean {
+  const slack = Math.max((Math.abs(baseline) * tolerancePct) / 100, toleranceAbs);
   return higherIsBetter ? figure < baseline - slack : figure > baseline + slack;
 }
 
@@ -43,6 +45,7 @@ export function compareToBaseline(result: BenchResult, baseline: BenchResult, ga
       figure: cur?.figure ?? null,
       changePct: null,
       tolerancePct: gate.tolerance_pct,
+      toleranceAbs: gate.tolerance_abs ?? 0,
       mode: gate.mode,
       status: 'ok',
     };
@@ -56,7 +59,7 @@ export function compareToBaseline(result: BenchResult, baseline: BenchResult, ga
       row.status = 'new';
     } else {
       row.changePct = base.figure === 0 ? null : (100 * (cur.figure - base.figure)) / Math.abs(base.figure);
-      row.status = isRegression(cur.figure, base.figure, cur.higher_is_better, gate.tolerance_pct) ? 'regression' : 'ok';
+      row.status = isRegression(cur.figure, base.figure, cur.higher_is_better, gate.tolerance_pct, gate.tolerance_abs ?? 0) ? 'regression' : 'ok';
     }
     rows.push(row);
   }
@@ -69,12 +72,17 @@ export function hardFailures(rows: readonly CheckRow[]): CheckRow[] {
 }
 
 /** The status column as a person reads it. */
+/** The tolerance column: the percentage, and the absolute slack where the gate sets one. */
+export function toleranceText(row: CheckRow): string {
+  return row.toleranceAbs > 0 ? `${row.tolerancePct}% or ${row.toleranceAbs}` : `${row.tolerancePct}%`;
+}
+
 export function statusText(row: CheckRow): string {
   switch (row.status) {
     case 'ok':
       return 'OK';
     case 'regression':
-      return row.mode === 'hard' ? `REGRESSION beyond ${row.tolerancePct}% (hard gate: fails)` : `REGRESSION beyond ${row.tolerancePct}% (soft gate: reported only)`;
+      return row.mode === 'hard' ? `REGRESSION beyond ${toleranceText(row)} (hard gate: fails)` : `REGRESSION beyond ${toleranceText(row)} (soft gate: reported only)`;
     case 'failed':
       return row.mode === 'hard' ? `FAILED (hard gate: fails): ${row.note ?? ''}` : `FAILED (soft gate): ${row.note ?? ''}`;
     case 'new':

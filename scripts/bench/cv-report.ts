@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { ExitCode } from '../../src/errors.js';
 import { helpShown, positiveInt, runScript, scriptArgs } from './cli.js';
 import { planReport, sourceText, verdictText } from './cv.js';
-import { MIN_RUNS_FOR_GRADUATION, readGates } from './gates.js';
+import { MIN_RUNS_FOR_GRADUATION, readGates, unknownHardGates } from './gates.js';
 import { DEFAULT_BASELINE, DEFAULT_GATES, DEFAULT_RESULTS_DIR } from './paths.js';
 import { listResults, readResult, type BenchResult } from './result.js';
 import { formatFigure, formatPct, renderTable } from './table.js';
@@ -39,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
   const gates = readGates(args.gates);
   const plan = planReport({ dir, explicitDir, all, dirExists: listed !== null, window, baseline, baselinePath: args.baseline, gates });
   const { rows } = plan;
-  process.stdout.write([...plan.preamble, ''].join('\n') + '\n');
+  const unknown = unknownHardGates(gates, [...all.flatMap((r) => [...Object.keys(r.benchmarks), ...Object.keys(r.skipped ?? {}), ...Object.keys(r.failed ?? {})]), ...Object.keys(baseline?.benchmarks ?? {})]);
+  const warnings = unknown.map((n) => `warning: ${args.gates} declares a hard gate for "${n}", a benchmark in no result and not in the baseline (a typo leaves that gate unapplied)`);
+  process.stdout.write([...plan.preamble, ...warnings, ''].join('\n') + '\n');
   if (rows.length > 0) {
     process.stdout.write(
       renderTable(

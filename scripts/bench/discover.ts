@@ -64,9 +64,10 @@ export async function discoverBenchmarks(dir: string): Promise<Discovery> {
 }
 
 /** Narrow to `--only` names: a benchmark name, or a module name for all of that module's benchmarks. */
-export function selectBenchmarks(found: readonly FoundBenchmark[], only: readonly string[] | null): FoundBenchmark[] {
+export function selectBenchmarks(found: readonly FoundBenchmark[], only: readonly string[] | null, brokenModules: readonly string[] = []): FoundBenchmark[] {
   if (only === null) return [...found];
-  const valid = new Set([...found.map((f) => f.benchmark.name), ...found.map((f) => f.module)]);
+  // a module that failed to import is still a valid name: its failure is reported, not an unknown name
+  const valid = new Set([...found.map((f) => f.benchmark.name), ...found.map((f) => f.module), ...brokenModules]);
   const unknown = only.filter((n) => !valid.has(n));
   if (unknown.length > 0) {
     throw new DuctError('E_OPTION_VALUE', `--only: unknown benchmark ${unknown.map((n) => JSON.stringify(n)).join(', ')}; valid: ${[...valid].sort().join(', ')}`);

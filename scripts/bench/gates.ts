@@ -10,6 +10,11 @@ export interface Gate {
   mode: GateMode;
   /** a figure worse than the baseline by more than this percentage is a regression. */
   tolerance_pct: number;
+  /**
+   * absolute slack in the figure's own unit, used where it is larger than tolerance_pct of the
+   * baseline: for figures near zero (a relative error of 0.003), where a percentage means nothing.
+   */
+  tolerance_abs?: number;
   /** graduation to hard needs the across-run CV below this percentage (over at least MIN_RUNS_FOR_GRADUATION runs). */
   cv_threshold_pct: number;
 }
@@ -29,15 +34,15 @@ function checkGate(g: unknown, where: string, path: string, partial: boolean): P
   if (typeof g !== 'object' || g === null || Array.isArray(g)) throw new DuctError('E_INPUT', `${path}: ${where} must be an object`);
   const o = g as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (k !== 'mode' && k !== 'tolerance_pct' && k !== 'cv_threshold_pct') {
-      throw new DuctError('E_INPUT', `${path}: ${where} has unknown field "${k}" (valid: mode, tolerance_pct, cv_threshold_pct)`);
+    if (k !== 'mode' && k !== 'tolerance_pct' && k !== 'tolerance_abs' && k !== 'cv_threshold_pct') {
+      throw new DuctError('E_INPUT', `${path}: ${where} has unknown field "${k}" (valid: mode, tolerance_pct, tolerance_abs, cv_threshold_pct)`);
     }
   }
   if ((o.mode !== undefined || !partial) && !GATE_MODES.includes(o.mode as GateMode)) {
     throw new DuctError('E_INPUT', `${path}: ${where}.mode is ${JSON.stringify(o.mode)}; valid: ${GATE_MODES.join(', ')}`);
   }
-  for (const k of ['tolerance_pct', 'cv_threshold_pct'] as const) {
-    if ((o[k] !== undefined || !partial) && !(typeof o[k] === 'number' && (o[k] as number) >= 0)) {
+  for (const k of ['tolerance_pct', 'tolerance_abs', 'cv_threshold_pct'] as const) {
+    if ((o[k] !== undefined || (!partial && k !== 'tolerance_abs')) && !(typeof o[k] === 'number' && (o[k] as number) >= 0)) {
       throw new DuctError('E_INPUT', `${path}: ${where}.${k} is ${JSON.stringify(o[k])}; expected a number >= 0`);
     }
   }
@@ -72,4 +77,13 @@ export function readGates(path: string, required = false): GatesFile {
 /** The effective gate of one benchmark: its own line over the defaults. */
 export function gateFor(gates: GatesFile, name: string): Gate {
   return { ...gates.defaults, ...gates.benchmarks[name] };
+}
+
+/** Hard-gate lines naming no benchmark in sight: a typo there would leave the meant-hard gate unapplied. */
+export function unknownHardGates(gates: GatesFile, known: Iterable<string>): string[] {
+  const k = new Set(known);
+  return Object.entries(gates.benchmarks)
+    .filter(([n, g]) => g.mode === 'hard' && !k.has(n))
+    .map(([n]) => n)
+    .sort();
 }

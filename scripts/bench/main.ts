@@ -1,13 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DUCT_VERSION } from '../../src/version.js';
 import { ExitCode } from '../../src/errors.js';
-import { writeJsonAtomic } from './baseline.js';
+import { ensureWritableDir, writeJsonAtomic } from './baseline.js';
 import { helpShown, positiveInt, runScript, scriptArgs } from './cli.js';
 import { discoverBenchmarks, selectBenchmarks } from './discover.js';
 import { gitState, machineInfo } from './machine.js';
-import { DEFAULT_BENCHMARKS_DIR, DEFAULT_RESULTS_DIR, DUCT_BIN, README, REPO_ROOT } from './paths.js';
-import { updateReadme } from './readme.js';
+import { DEFAULT_BENCHMARKS_DIR, DEFAULT_RESULTS_DIR, DUCT_BIN, REPO_ROOT } from './paths.js';
 import { resultTable } from './report.js';
 import { resultFileName, type BenchResult } from './result.js';
 import { runBenchmarks } from './runner.js';
@@ -15,7 +13,7 @@ import { runBenchmarks } from './runner.js';
 const DEFAULT_REPEATS = 5;
 const QUICK_REPEATS = 1;
 
-const USAGE = `Usage: npm run bench [-- --only NAME,...] [--repeats N] [--quick] [--readme]
+const USAGE = `Usage: npm run bench [-- --only NAME,...] [--repeats N] [--quick]
 
 Runs every benchmark module in dist/scripts/bench/benchmarks/ (each figure a ratio against its
 reference measured in the same run, where one exists), writes bench/results/<timestamp>-<commit>.json
@@ -35,7 +33,6 @@ async function main(argv: string[]): Promise<number> {
     .option('repeats', { type: 'string', describe: `repeats per benchmark (default ${DEFAULT_REPEATS}, --quick ${QUICK_REPEATS})` })
     .option('quick', { type: 'boolean', default: false, describe: 'smoke run: smaller inputs, one repeat; left out of the CV report' })
     .option('list', { type: 'boolean', default: false, describe: 'list the benchmarks and exit' })
-    .option('readme', { type: 'boolean', default: false, describe: "rewrite README.md's bench table from this run" })
     .option('results', { type: 'string', default: DEFAULT_RESULTS_DIR, defaultDescription: 'bench/results' })
     .option('benchmarks-dir', { type: 'string', default: DEFAULT_BENCHMARKS_DIR, hidden: true })
     .parseAsync();
@@ -44,13 +41,14 @@ async function main(argv: string[]): Promise<number> {
   const repeats = args.repeats === undefined ? (args.quick ? QUICK_REPEATS : DEFAULT_REPEATS) : positiveInt(args.repeats, '--repeats');
 
   const { found, broken } = await discoverBenchmarks(resolve(args['benchmarks-dir']));
-  const selected = selectBenchmarks(found, only);
+  const selected = selectBenchmarks(found, only, broken.map((b) => b.module));
   for (const b of broken) process.stderr.write(`bench: module ${b.module} failed to import: ${b.error}\n`);
   if (args.list) {
     for (const f of selected) process.stdout.write(`${f.benchmark.name}\t${f.module}\t${f.benchmark.unit}\t${f.benchmark.target}\t${f.benchmark.description}\n`);
     return ExitCode.ok;
   }
 
+  ensureWritableDir(args.results);
   const timestamp = new Date().toISOString();
   const [machine, git] = [await machineInfo(), gitState(REPO_ROOT)];
   const ran = await runBenchmarks(selected, { root: REPO_ROOT, ductBin: DUCT_BIN, repeats, quick: args.quick, progress: progressWriter() });
@@ -65,15 +63,10 @@ async function main(argv: string[]): Promise<number> {
   };
   // a module that would not import is a failure of the run, under the module's name
   for (const b of only === null ? broken : broken.filter((x) => only.includes(x.module))) result.failed[`${b.module} (module)`] = `failed to import: ${b.error}`;
-  mkdirSync(args.results, { recursive: true });
   const path = join(args.results, resultFileName(timestamp, git.commit));
   writeJsonAtomic(path, result);
   process.stdout.write(resultTable(result));
   process.stdout.write(`\nresult: ${path}\n`);
-  if (args.readme) {
-    updateReadme(README, result);
-    process.stdout.write(`README.md bench table rewritten from this result\n`);
-  }
   return Object.keys(result.failed).length > 0 ? ExitCode.failure : ExitCode.ok;
 }
 

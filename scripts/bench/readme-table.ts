@@ -1,16 +1,17 @@
 import { resolve } from 'node:path';
-import { DuctError, ExitCode } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { helpShown, runScript, scriptArgs } from './cli.js';
-import { DEFAULT_RESULTS_DIR, README } from './paths.js';
+import { DEFAULT_BASELINE, README } from './paths.js';
 import { updateReadme } from './readme.js';
-import { listResults, readResult } from './result.js';
+import { readResult } from './result.js';
 
-const USAGE = `Usage: node dist/scripts/bench/readme-table.js [RESULT] [--readme FILE]
+const USAGE = `Usage: npm run bench:readme [-- RESULT] [--readme FILE]
 
-Rewrites the benchmark table in README.md's bench section (between its markers) from a
-result file (default: the newest in bench/results/): date, machine, and one row per benchmark.
+Rewrites the benchmark table in README.md's bench section (between its markers) from the
+committed baseline (default bench/baselines.json) or another result file: date, machine, and
+one row per benchmark. A test checks that README.md shows the baseline's table.
 
-Example: node dist/scripts/bench/readme-table.js bench/baselines.json`;
+Example: npm run bench:readme`;
 
 async function main(argv: string[]): Promise<number> {
   const args = await scriptArgs(argv, USAGE)
@@ -19,11 +20,7 @@ async function main(argv: string[]): Promise<number> {
     .command('$0 [RESULT]', false)
     .parseAsync();
   if (helpShown(args)) return ExitCode.ok;
-  let path = args.RESULT as string | undefined;
-  if (path === undefined) {
-    path = listResults(DEFAULT_RESULTS_DIR)?.results.at(-1)?.path;
-    if (path === undefined) throw new DuctError('E_INPUT', `no bench result in ${DEFAULT_RESULTS_DIR}; run \`npm run bench\` first, or name a result file`, ExitCode.usage);
-  }
+  const path = (args.RESULT as string | undefined) ?? DEFAULT_BASELINE;
   updateReadme(args.readme, readResult(resolve(path)));
   process.stdout.write(`${args.readme}: bench table rewritten from ${path}\n`);
   return ExitCode.ok;

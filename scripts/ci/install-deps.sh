@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses, installed only where absent (CI runs as root on a fresh machine).
 set -euo pipefail
-need=()
-command -v ps >/dev/null || need+=(procps)
-if [ ${#need[@]} -gt 0 ]; then
+here="$(cd "$(dirname "$0")" && pwd)"
+if ! command -v ps >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && apt-get install -y -qq "${need[@]}"
+    apt-get update -qq && apt-get install -y -qq procps
   else
-    echo "install-deps: missing ${need[*]} and not root; the tests that need them will say so" >&2
+    echo "install-deps: ps is missing and we are not root; the ps collector tests will say so" >&2
   fi
 fi
+# the real single-node SLURM of the integration test (skipped with its reason where it cannot run)
+"$here/../slurm/install-deps.sh"

@@ -41,6 +41,8 @@ if [ -z "$ctld_port" ] || [ -z "$d_port" ]; then
   d_port=$((p + 1))
 fi
 
+first_job_id=${SLURM_FIRST_JOB_ID:-$((1000 + RANDOM * 16 + RANDOM % 16))}
+
 # MUNGE: a fresh key and its own socket, so a system munged (if any) is never touched.
 dd if=/dev/urandom bs=1 count=1024 of="$state/munge/munge.key" status=none
 chmod 400 "$state/munge/munge.key"
@@ -57,6 +59,8 @@ echo "$node" >"$state/node"
 
 cat >"$etc/slurm.conf" <<CONF
 ClusterName=ducttest
+# job ids (and so job_<id> cgroups) that another throw-away cluster on this host is unlikely to use
+FirstJobId=$first_job_id
 SlurmctldHost=$node(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root

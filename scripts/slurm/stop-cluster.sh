@@ -30,8 +30,8 @@ for name in slurmd slurmctld munged; do
   rm -f "$f"
 done
 # Remove the now empty slurm_<node> cgroup directories it made (rmdir never removes
-# a cgroup that still holds a process, so a system SLURM's own jobs are untouched).
-if [ -f "$state/node" ]; then
+# a cgroup that still holds a process), unless another SLURM on this host still uses them.
+if [ -f "$state/node" ] && ! pgrep -x 'slurmd|slurmstepd' >/dev/null 2>&1; then
   node=$(cat "$state/node")
   for top in "${CGROUP_ROOT:-/sys/fs/cgroup}"/*/"slurm_$node"; do
     [ -d "$top" ] && find "$top" -depth -type d -exec rmdir {} + 2>/dev/null

@@ -8,7 +8,7 @@ import type { PidSeries, Seed, SingleSeries, StampedReading } from './window.js'
 
 /** The stream a measurement's readings arrive on: its collector, or its collector's once-per-report reads. */
 export function streamOf(m: Measurement): string {
-  return m.cadence === 'report' ? `${m.collector}@report` : m.collector;
+  return m.cadence === 'report' ? `${m.collector}@report` : m.cadence === 'new-pids' ? `${m.collector}@new` : m.collector;
 }
 
 export interface AggregatorOptions {
@@ -47,12 +47,6 @@ export class Aggregator {
     let list = this.window.get(stream);
     if (!list) this.window.set(stream, (list = []));
     list.push({ t, reading });
-  }
-
-  /** Whether anything is buffered for the current window. */
-  get empty(): boolean {
-    for (const list of this.window.values()) if (list.length) return false;
-    return true;
   }
 
   /** Aggregate the window into one value per measured key, fold it into the summary, and start a new window. */

@@ -57,7 +57,7 @@ export const CATALOGUE: readonly Measurement[] = [
   pidDeltas('proc_io_write_bytes', 'proc', 'io_write', 'bytes', 'bytes written to storage in the window (/proc/<pid>/io write_bytes), summed over processes'),
   rate('proc_io_read_rate', 'proc', 'io_read', 'single', 'bytes/s', 1, 'storage read rate summed over processes; max over the window'),
   rate('proc_io_write_rate', 'proc', 'io_write', 'single', 'bytes/s', 1, 'storage write rate summed over processes; max over the window'),
-  label('proc_cmd', 'proc', 'cmd', 'command line of each process (/proc/<pid>/cmdline)'),
+  { ...label('proc_cmd', 'proc', 'cmd', 'command line of each process (/proc/<pid>/cmdline), read when a process is first seen and at each report'), cadence: 'new-pids' },
   tally('proc_stat', 'proc', 'state', 'count of samples per state letter (R, S, D, Z, ...), per process'),
   nproc('proc_nproc', 'proc'),
   // cgroup: the kernel's own counters of the group (v1, v2, hybrid)

@@ -5,10 +5,18 @@ import type { PidSeries, Seed, SingleSeries, StampedReading } from './window.js'
  * Per-pid rates (Δvalue/Δt per second) of a counter field over a window.
  * Each pid's rate is against its previous reading — the seed carried over from
  * the last window for its first reading here. A pid with no seed (a newborn)
- * falls back to value / its elapsed time: its rate since birth.
+ * falls back to value / its elapsed time: its rate since birth (when it is
+ * old enough for that to be more than rounding; else its first rate waits
+ * for its second reading).
  * Returns the series and the seeds to carry into the next window.
  */
-export function deriveRates(samples: readonly StampedReading[], field: string, seeds: ReadonlyMap<number, Seed>): { series: PidSeries; seeds: Map<number, Seed> } {
+export function deriveRates(
+  samples: readonly StampedReading[],
+  field: string,
+  seeds: ReadonlyMap<number, Seed>,
+  // ages and counters tick in 10 ms steps: younger than this, a rate since birth is mostly rounding
+  minAgeSeconds = 0.5,
+): { series: PidSeries; seeds: Map<number, Seed> } {
   const next = new Map<number, Seed>();
   const series: PidSeries = [];
   for (const { t, reading } of samples) {
@@ -22,7 +30,7 @@ export function deriveRates(samples: readonly StampedReading[], field: string, s
       } else if (!prev || v < prev.v) {
         // no seed, or the counter went back (a reused pid): rate since this process's birth
         const elapsed = rec[ELAPSED_FIELD];
-        if (typeof elapsed === 'number' && elapsed > 0) values.set(pid, v / elapsed);
+        if (typeof elapsed === 'number' && elapsed >= minAgeSeconds) values.set(pid, v / elapsed);
       }
       next.set(pid, { t, v });
     }

@@ -1,7 +1,7 @@
 import type { CgroupLayout } from '../collectors/cgroup-discovery.js';
 import { cgroupCollector, readMemoryLimit } from '../collectors/cgroup.js';
 import { createIsolateCgroup, isolateArgvPrefix, removeCgroupDirs, type IsolateCgroup } from '../collectors/cgroup-isolate.js';
-import type { Collector } from '../collectors/types.js';
+import { ELAPSED_FIELD, type Collector } from '../collectors/types.js';
 import { DuctError } from '../errors.js';
 import { Aggregator, streamOf } from './aggregator.js';
 import { keyAvailability, machineEnvironment, type MeasurementEnvironment } from './environment.js';
@@ -105,12 +105,13 @@ function startEngine(
   const tree = env.tree(rootPid, mode);
   const agg = new Aggregator(selected, { startT: env.monotonic(), rootPid, baseline, newbornSlackSeconds: 2 });
   // one collect call per collector and cadence, reading every field its keys need
-  const streams = new Map<string, { collector: Collector; fields: Set<string>; report: boolean }>();
+  const streams = new Map<string, { collector: Collector; fields: Set<string>; cadence: NonNullable<Measurement['cadence']> }>();
   for (const m of selected) {
     const id = streamOf(m);
     let s = streams.get(id);
-    if (!s) streams.set(id, (s = { collector: env.collectors[m.collector]!, fields: new Set(), report: m.cadence === 'report' }));
-    s.fields.add(m.field);
+    if (!s) streams.set(id, (s = { collector: env.collectors[m.collector]!, fields: new Set(), cadence: m.cadence ?? 'sample' }));
+    // a count of pids needs no field; every per-pid reading carries its age anyway
+    if (m.field !== ELAPSED_FIELD) s.fields.add(m.field);
   }
   const needsPids = selected.some((m) => m.collector !== 'cgroup');
   const warnOnce = new Set<string>();
@@ -120,9 +121,9 @@ function startEngine(
       warnings.push(msg);
     }
   };
-  const collect = async (report: boolean, pids: number[]): Promise<void> => {
+  const collect = async (cadence: NonNullable<Measurement['cadence']>, pids: number[]): Promise<void> => {
     for (const [id, s] of streams) {
-      if (s.report !== report) continue;
+      if (s.cadence !== cadence || (cadence === 'new-pids' && pids.length === 0)) continue;
       const t0 = env.monotonic();
       try {
         const reading = await s.collector.collect(pids, s.fields);
@@ -133,6 +134,9 @@ function startEngine(
     }
   };
   let samples = 0;
+  let everSampled = false;
+  let labelled = new Set<number>();
+  const hasReportStreams = selected.some((m) => m.cadence === 'report');
   return {
     tree,
     async sample() {
@@ -144,12 +148,27 @@ function startEngine(
           warn(`listing the run's processes failed: ${(e as Error).message.split('\n')[0]}`);
         }
       }
-      await collect(false, pids);
+      await collect('sample', pids);
+      // labels: only the processes not read yet (a pid that vanished is forgotten, so a reused one is read again)
+      const fresh = pids.filter((p) => !labelled.has(p));
+      await collect('new-pids', fresh);
+      labelled = new Set(pids);
       samples++;
+      everSampled = true;
     },
     async report(): Promise<UsageRecord | null> {
-      if (samples === 0) return null;
-      await collect(true, []);
+      if (samples === 0) {
+        // no sample since the last report (the command exited just after it): a kernel
+        // high-water mark read now may still have risen; it goes into the run summary,
+        // but a usage record needs at least one sample (schema/usage.schema.json)
+        if (hasReportStreams && everSampled) {
+          await collect('report', []);
+          agg.report();
+        }
+        return null;
+      }
+      await collect('report', []);
+      await collect('new-pids', [...labelled]);
       const record: UsageRecord = { timestamp: isoWithOffset(env.now()), num_samples: samples, measurements: agg.report() };
       samples = 0;
       return record;

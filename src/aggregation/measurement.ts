@@ -18,8 +18,12 @@ interface Common {
   /** one line: what the number means. */
   description: string;
   cost: CostClass;
-  /** `report`: read once per report instead of every sample (a kernel high-water mark). */
-  cadence?: 'sample' | 'report';
+  /**
+   * `report`: read once per report instead of every sample (a kernel high-water mark);
+   * `new-pids`: read for each process when first seen and for the live ones at each
+   * report (a command line: it changes only at exec).
+   */
+  cadence?: 'sample' | 'report' | 'new-pids';
   /** single scope over per-pid readings: `sum` of the pids' values (default) or `count` of pids. */
   collapse?: 'sum' | 'count';
 }

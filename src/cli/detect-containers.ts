@@ -1,4 +1,4 @@
-import { closeSync, constants as fsc, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { isDynamicPattern } from 'tinyglobby';
 import { MAX_RECORD_BYTES, Tailer, logTimeMs, recordJson, recordSource, sniffFormat, type LogRecord, type StartAt, type TailerNotice } from '../containerlogs/index.js';
 import { createLineDetectors, type DetectorOptions } from '../detectors/index.js';
@@ -105,10 +105,15 @@ export function isContainerLog(path: string): boolean {
   }
 }
 
-/** Output lines written synchronously, so a cursor is never saved ahead of what was printed. */
+const OUTPUT_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Output lines encoded straight into a byte buffer and written synchronously, so a
+ * cursor is never saved ahead of what was printed (and no join of many small strings).
+ */
 class LineOutput {
-  private parts: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES);
+  private pos = 0;
   private fd: number | null = null;
   private broken = false;
 
@@ -129,18 +134,30 @@ class LineOutput {
   }
 
   line(text: string): void {
-    this.parts.push(text, '\n');
-    this.size += text.length + 1;
-    if (this.size >= 256 * 1024) this.flush();
+    const most = text.length * 3 + 1; // UTF-8 bytes per UTF-16 unit are at most 3
+    if (this.pos + most > this.buf.length) {
+      this.flush();
+      if (most > this.buf.length) {
+        this.emit(Buffer.from(`${text}\n`));
+        return;
+      }
+    }
+    this.pos += this.buf.write(text, this.pos);
+    this.buf[this.pos++] = 10;
   }
 
   flush(): void {
-    if (this.parts.length === 0) return;
-    const text = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    if (this.fd !== null) writeSync(this.fd, text);
-    else if (!this.broken) process.stdout.write(text); // synchronous for files and pipes on Linux
+    if (this.pos === 0) return;
+    const bytes = this.buf.subarray(0, this.pos);
+    // stdout may hold on to the bytes; a file write is done when writeSync returns
+    if (this.fd === null) this.buf = Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES);
+    this.pos = 0;
+    this.emit(bytes);
+  }
+
+  private emit(bytes: Buffer): void {
+    if (this.fd !== null) writeSync(this.fd, bytes);
+    else if (!this.broken) process.stdout.write(bytes); // synchronous for files and pipes on Linux
   }
 
   close(): void {
@@ -177,13 +194,21 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
   let events = 0;
   let malformedReported = 0;
   const missing: string[] = [];
+  let cursorWriteFailed = false;
+  if (o.stateDir !== null) {
+    try {
+      mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new DuctError('E_OUTPUT_UNWRITABLE', `cannot create --state-dir ${o.stateDir}: ${(e as Error).message}`);
+    }
+  }
 
   const writeEvent = (e: DetectorEvent): void => {
     events++;
     out.line(JSON.stringify(e));
   };
   const containerOf = (r: LogRecord): ContainerDetectors => {
-    const id = r.meta ? `${r.meta.pod_uid}/${r.meta.container}/${r.meta.restart_count}` : r.file;
+    const id = r.streamId;
     let c = perContainer.get(id);
     if (c === undefined) {
       const entry = { lineNumbers: { stdout: 0, stderr: 0 }, source: recordSource(r), lastMs: Number.NEGATIVE_INFINITY } as ContainerDetectors;
@@ -213,12 +238,28 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
         if (++malformedReported <= MAX_MALFORMED_REPORTED) warn(`${n.file}: malformed line at byte ${n.offset} (${n.reason}), skipped`);
         return;
       case 'skipped':
-        if (n.reason === 'is neither CRI nor Docker json-file' && o.format === 'auto' && !o.follow) plainFiles.push(n.file);
-        else warn(`${n.file} ${n.reason}, skipped`);
+        warn(`${n.file} ${n.reason}, skipped`);
+        return;
+      case 'not_container_log':
+        if (o.format === 'auto' && !o.follow) plainFiles.push(n.file); // read as plain text after the pass
+        else warn(`${n.file} is neither CRI nor Docker json-file, skipped`);
         return;
       case 'cursor_unreadable':
         warn(`cursor ${n.reason}; starting from --start-at ${o.startAt}`);
         return;
+      case 'cursor_unwritable':
+        if (!cursorWriteFailed) warn(`cannot write the cursor in --state-dir ${o.stateDir ?? ''} (${n.reason}); still reading, retrying at every poll`);
+        cursorWriteFailed = true;
+        return;
+      case 'stream_forgotten': {
+        // its pod is gone: end its detectors (a pending verdict comes out now) and free them
+        const c = perContainer.get(n.streamId);
+        if (c !== undefined) {
+          c.detectors.finish(Date.now());
+          perContainer.delete(n.streamId);
+        }
+        return;
+      }
       case 'no_match':
         missing.push(n.pattern);
         if (o.follow) warn(`no file matches ${n.pattern} yet; watching for it`);
@@ -255,7 +296,7 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
     now: () => Date.now(),
     onRecord,
     onNotice,
-    beforeCursorSave: () => out.flush(),
+    flushOutput: () => out.flush(),
     afterPoll: o.follow && o.emit === 'events' ? () => {
       const now = Date.now();
       for (const c of perContainer.values()) c.detectors.tick(now);
@@ -270,7 +311,7 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
   }, 1000) : null;
   try {
     const stats = await tailer.run();
-    if (!o.follow && missing.length === input.files.length && stats.filesRead === 0 && plainFiles.length === 0) {
+    if (!o.follow && missing.length === input.files.filter((f) => !f.startsWith('!')).length && stats.filesRead === 0 && plainFiles.length === 0) {
       throw new DuctError('E_INPUT', `no file matches ${missing.join(', ')}; give container log files or a glob such as '/var/log/pods/*/*/*.log'`);
     }
     for (const path of plainFiles) {

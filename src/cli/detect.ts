@@ -1,7 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import yargs from 'yargs';
 import { DuctError } from '../errors.js';
 import { DEFAULT_CORRELATION_WINDOW_SECONDS, type DetectorOptions } from '../detectors/index.js';
 import { detectStream } from '../detectors/detect-stream.js';
@@ -9,8 +8,7 @@ import { parseKubernetesEvents } from '../detectors/kubernetes-events.js';
 import { readPlainLines } from '../detectors/read-plain-lines.js';
 import { compileStepPattern } from '../detectors/step-progress.js';
 import type { DetectorEvent, ExternalStorageEvent, LineInput } from '../detectors/types.js';
-import { DUCT_VERSION } from '../version.js';
-import { usageFailure } from './main.js';
+import { baseParser } from './yargs-base.js';
 // container logs (CRI, Docker json-file): src/cli/detect-containers.ts
 import {
   DEFAULT_IDLE_TIMEOUT_SECONDS,
@@ -159,15 +157,7 @@ export async function executeDetect(plan: DetectPlan): Promise<number> {
 
 /** `duct detect FILES... [--events FILE]`: the log detectors, offline. */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = await yargs(argv)
-    .scriptName('duct detect')
-    .parserConfiguration({ 'camel-case-expansion': false, 'parse-positional-numbers': false })
-    .strict()
-    .version(DUCT_VERSION)
-    .help()
-    .wrap(Math.min(100, process.stdout.columns || 100))
-    .exitProcess(false)
-    .fail(usageFailure)
+  const parsed = await baseParser(argv, 'duct detect')
     .usage('Usage: duct detect [OPTIONS] FILES...\n\nRun the log detectors over captured output files of a past run, or over Kubernetes container logs (CRI or Docker json-file, rotated files included), and print each event as a JSON line.')
     .command('$0 [files..]', false, (y) =>
       y.positional('files', { type: 'string', array: true, describe: 'plain text files (e.g. <prefix>stdout), container log files, or globs of them' }),

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import yargs from 'yargs';
 import { DuctError, ExitCode } from '../errors.js';
+import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
 import { collectFields, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
 import { compileFilter } from '../view/filter/evaluate.js';
 import { formatRows, LS_FORMATS, type LsFormat, type Row } from '../view/formats.js';
 import { listRuns } from '../view/list-runs.js';
+import { ignoreBrokenPipe } from '../view/stdout.js';
 import { usageFailure } from './main.js';
 
 /** Where runs are by default: the directory of duct's default output prefix. */
@@ -42,6 +44,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     .fail(usageFailure)
     .help()
     .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
     .option('format', { alias: 'f', choices: LS_FORMATS, default: 'summaries' as LsFormat, describe: 'output format; json, json_pp and yaml hold raw numbers (bytes, seconds, percent)' })
     .option('fields', { alias: 'F', type: 'string', array: true, describe: 'fields to show, comma-separated (`--fields help` lists them)' })
     .option('filter', { type: 'string', describe: "keep runs matching an expression, e.g. 'exit_code != 0 and cgroup_mem_peak > 2GiB'" })
@@ -84,38 +87,51 @@ function compareValues(a: unknown, b: unknown): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
+const CONDUCT_ABOUT = new Map(Object.values(CONDUCT_SUMMARY_FIELDS).map((f) => [f.name, f.description]));
+
 function fieldsHelp(fields: Map<string, string | undefined>): string {
   const width = Math.max(...[...fields.keys()].map((k) => k.length));
-  return [...fields].map(([name, unit]) => `${name.padEnd(width)}  ${(unit ?? '').padEnd(8)}  ${RUN_FIELDS[name]?.about ?? 'measurement figure'}\n`).join('');
+  const about = (name: string): string =>
+    RUN_FIELDS[name]?.about ?? CONDUCT_ABOUT.get(name) ?? (name.endsWith('_mean') ? 'measurement figure: time-weighted mean' : 'measurement figure: peak (gauges, rates) or total (counters)');
+  return [...fields].map(([name, unit]) => `${name.padEnd(width)}  ${(unit ?? '').padEnd(8)}  ${about(name)}\n`).join('');
 }
 
-function checkFieldNames(names: readonly string[], known: Map<string, unknown>, option: string): void {
-  const catalog = fieldCatalog(known as Map<string, undefined>);
+function checkFieldNames(names: readonly string[], known: () => ReturnType<typeof collectFields>, option: string): void {
   for (const n of names) {
-    if (!catalog.known(n)) throw new DuctError('E_OPTION_VALUE', `${option}: unknown field '${n}' (\`duct ls --fields help\` lists the fields)`);
+    // names every run may have pass without looking at the runs
+    if (n in RUN_FIELDS) continue;
+    if (!fieldCatalog(known()).known(n)) throw new DuctError('E_OPTION_VALUE', `${option}: unknown field '${n}' (\`duct ls --fields help\` lists the fields)`);
   }
 }
 
-/** Run an ls plan, writing to stdout and warnings to stderr. */
-export async function runLs(plan: LsPlan): Promise<number> {
+export interface LsIo {
+  /** a warning for people (stderr). */
+  warn(message: string): void;
+  /** progress while reading runs, shown only on a terminal. */
+  progress?: (done: number, total: number) => void;
+}
+
+/** Carry out an ls plan and return what goes to stdout (warnings go to io.warn). */
+export async function renderLs(plan: LsPlan, io: LsIo): Promise<string> {
   if (plan.defaultPaths && !existsSync(plan.paths[0]!)) {
-    if (plan.fields === 'help') process.stdout.write(fieldsHelp(collectFields([])));
-    else process.stdout.write(plan.stats ? await (await import('../view/stats.js')).formatStats([], plan.format, plan.groupBy !== null) : await formatRows(plan.format, [], [], { colors: false }));
-    return ExitCode.ok;
+    if (plan.fields === 'help') return fieldsHelp(collectFields([]));
+    return plan.stats ? await (await import('../view/stats.js')).formatStats([], plan.format, plan.groupBy !== null) : await formatRows(plan.format, [], [], { colors: false });
   }
-  const warn = (m: string): void => void process.stderr.write(`duct: warning: ${m}\n`);
-  const tty = process.stderr.isTTY === true;
-  const { runs } = await listRuns({
+  const warn = io.warn;
+  const { runs: indexed } = await listRuns({
     paths: plan.paths,
     ...(plan.indexPath ? { indexPath: plan.indexPath } : {}),
-    ...(tty ? { progress: (done: number, total: number) => void process.stderr.write(`\rindexing runs: ${done}/${total}${done === total ? '\r\u001b[K' : ''}`) } : {}),
+    ...(io.progress ? { progress: io.progress } : {}),
     warn,
   });
-  const known = collectFields(runs);
-  if (plan.fields === 'help') {
-    process.stdout.write(fieldsHelp(known));
-    return ExitCode.ok;
-  }
+  // paths as people give them: relative to the working directory when under it (con-duct shows them so too)
+  const cwd = process.cwd().endsWith(sep) ? process.cwd() : process.cwd() + sep;
+  const display = (p: string): string => (p.startsWith(cwd) ? p.slice(cwd.length) : p);
+  const runs = indexed.map((r) => ({ ...r, path: display(r.path), prefix: display(r.prefix) }));
+  // every field any run has: only needed to check names, so not built for a plain listing
+  let knownCache: ReturnType<typeof collectFields> | undefined;
+  const known = (): ReturnType<typeof collectFields> => (knownCache ??= collectFields(runs));
+  if (plan.fields === 'help') return fieldsHelp(known());
   if (plan.fields) checkFieldNames(plan.fields, known, '--fields');
   if (plan.sort) checkFieldNames([plan.sort], known, '--sort');
   if (plan.groupBy) checkFieldNames([plan.groupBy], known, '--group-by');
@@ -128,7 +144,7 @@ export async function runLs(plan: LsPlan): Promise<number> {
   });
   let selected: ListedRun[] = readable;
   if (plan.filter !== null) {
-    const filter = compileFilter(plan.filter, fieldCatalog(known));
+    const filter = compileFilter(plan.filter, fieldCatalog(known()));
     selected = selected.filter((r) => filter.test((name) => fieldValue(r, name)));
   }
   if (plan.sort) {
@@ -141,18 +157,33 @@ export async function runLs(plan: LsPlan): Promise<number> {
   if (plan.stats) {
     const { computeStats, defaultStatFields, formatStats } = await import('../view/stats.js');
     const fields = plan.fields ?? defaultStatFields(selected);
-    process.stdout.write(await formatStats(computeStats(selected, fields, plan.groupBy), plan.format, plan.groupBy !== null));
-    return ExitCode.ok;
+    return formatStats(computeStats(selected, fields, plan.groupBy), plan.format, plan.groupBy !== null);
   }
   const fields = plan.fields ?? [...DEFAULT_FIELDS];
-  const rows: Row[] = selected.map((r) => ({
-    values: Object.fromEntries(fields.map((f) => [f, fieldValue(r, f)])),
-    units: Object.fromEntries(fields.map((f) => [f, fieldUnit(r, f)])),
-  }));
-  process.stdout.write(await formatRows(plan.format, rows, fields, { colors: plan.colors }));
+  const forPeople = plan.format === 'summaries' || plan.format === 'pyout';
+  const rows: Row[] = selected.map((r) => {
+    const values: Row['values'] = {};
+    const units: Row['units'] = {};
+    for (const f of fields) {
+      values[f] = fieldValue(r, f);
+      if (forPeople) units[f] = fieldUnit(r, f);
+    }
+    return { values, units };
+  });
+  return formatRows(plan.format, rows, fields, { colors: plan.colors });
+}
+
+/** Run an ls plan: output to stdout, warnings (and progress, on a terminal) to stderr. */
+export async function runLs(plan: LsPlan): Promise<number> {
+  const io: LsIo = { warn: (m) => void process.stderr.write(`duct: warning: ${m}\n`) };
+  if (process.stderr.isTTY === true) {
+    io.progress = (done, total) => void process.stderr.write(`\rindexing runs: ${done}/${total}${done === total ? '\r\u001b[K' : ''}`);
+  }
+  process.stdout.write(await renderLs(plan, io));
   return ExitCode.ok;
 }
 
 export function run(argv: string[]): Promise<number> {
+  ignoreBrokenPipe();
   return runLs(parseLsArgs(argv));
 }

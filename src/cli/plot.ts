@@ -4,7 +4,9 @@ import { extname } from 'node:path';
 import yargs from 'yargs';
 import { DuctError, ExitCode } from '../errors.js';
 import { INFO_SUFFIX, readEvents, readRun } from '../files/run-reader.js';
-import { buildPlotSpec, selectLines, type PlotEvent } from '../view/plot-spec.js';
+import { plotInputFromRun } from '../view/plot-input.js';
+import { buildPlotSpec, selectLines } from '../view/plot-spec.js';
+import { ignoreBrokenPipe } from '../view/stdout.js';
 import { usageFailure } from './main.js';
 
 const PLOT_EXTENSIONS = ['.png', '.svg', '.html'] as const;
@@ -36,6 +38,7 @@ export function parsePlotArgs(argv: string[]): PlotPlan {
     .fail(usageFailure)
     .help()
     .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
     .option('output', { alias: 'o', type: 'string', describe: 'file to write; its extension picks the format: .png, .svg or .html (default: <prefix>plot.png)' })
     .option('measurements', { type: 'string', array: true, describe: 'keys to draw, comma-separated (default: every memory and CPU figure of the run)' })
     .example('duct plot .duct/logs/2026-11-20T10.00.00-4242_info.json -o run.html --measurements ps_rss_total,proc_pss_total,cgroup_mem_peak', 'three memory views of one run, side by side')
@@ -50,29 +53,18 @@ export function parsePlotArgs(argv: string[]): PlotPlan {
   return { infoPath, output, format: ext.slice(1) as PlotPlan['format'], measurements: measurements.length ? measurements : null };
 }
 
-function eventLabel(kind: string, attributes: Record<string, unknown>): string {
-  const cls = attributes['dataloader.error_class'];
-  return typeof cls === 'string' ? cls : kind;
-}
-
 export async function runPlot(plan: PlotPlan): Promise<number> {
   const view = await readRun(plan.infoPath);
   const points = await view.usage();
   const { events, warnings } = await readEvents(view.prefix);
   for (const w of [...view.warnings, ...warnings]) process.stderr.write(`duct: warning: ${w}\n`);
   if (points.length === 0) throw new DuctError('E_INPUT', `${plan.infoPath}: the run has no usage records to plot`);
-  const startText = view.summary.start_time;
-  const start = typeof startText === 'string' ? Date.parse(startText) : NaN;
-  const start_ms = Number.isFinite(start) ? Math.min(start, points[0]!.time_ms) : points[0]!.time_ms;
-  const command = typeof view.summary.command === 'string' ? view.summary.command : view.prefix;
-  const title = `${command} (${typeof startText === 'string' ? startText : new Date(start_ms).toISOString()})`;
-  const plotEvents: PlotEvent[] = events.map((e) => ({ time_ms: e.time_ms, kind: e.kind, label: eventLabel(e.kind, e.attributes) }));
-  const input = { title, start_ms, points, units: view.units, events: plotEvents };
+  const input = plotInputFromRun(view, points, events);
   const lines = selectLines(input, plan.measurements);
   if (lines.size === 0) throw new DuctError('E_INPUT', `${plan.infoPath}: the run has no memory or CPU measurements to plot`);
   const spec = buildPlotSpec(input, lines);
   const { renderPlot } = await import('../view/plot-render.js');
-  const bytes = await renderPlot(plan.format, title, spec);
+  const bytes = await renderPlot(plan.format, input.title, spec);
   try {
     await writeFile(plan.output, bytes);
   } catch (err) {
@@ -83,5 +75,6 @@ export async function runPlot(plan: PlotPlan): Promise<number> {
 }
 
 export function run(argv: string[]): Promise<number> {
+  ignoreBrokenPipe();
   return runPlot(parsePlotArgs(argv));
 }

@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import type { Unit } from '../aggregation/types.js';
 import { DuctError, ExitCode } from '../errors.js';
 import { humanizeInfo, humanizeUsageRecord } from '../view/pretty.js';
+import { ignoreBrokenPipe } from '../view/stdout.js';
 import { usageFailure } from './main.js';
 
 export interface PpPlan {
@@ -22,6 +23,7 @@ export function parsePpArgs(argv: string[]): PpPlan {
     .fail(usageFailure)
     .help()
     .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
     .option('raw', { type: 'boolean', default: false, describe: 'keep raw numbers (bytes, seconds, percent)' })
     .example('duct pp .duct/logs/2026-11-20T10.00.00-4242_info.json', 'the run summary with MiB, durations and percents')
     .parseSync();
@@ -79,5 +81,6 @@ export async function runPp(plan: PpPlan): Promise<number> {
 }
 
 export function run(argv: string[]): Promise<number> {
+  ignoreBrokenPipe();
   return runPp(parsePpArgs(argv));
 }

@@ -65,6 +65,8 @@ export interface CgroupLocation {
   dir: string;
   /** the directory of the mount (under sysRoot), for creating siblings and walking up. */
   mountDir: string;
+  /** the hierarchy's root group: its counters are the whole machine's. */
+  isRoot?: boolean;
 }
 
 /** The cgroup facts duct needs, chosen once; the collector never branches on the version again. */
@@ -92,7 +94,10 @@ function locate(mount: CgroupMount, path: string, sysRoot: string): CgroupLocati
   // inside a cgroup namespace the path is already relative to the mount's root
   const rel = mount.root !== '/' && (path === mount.root || path.startsWith(`${mount.root}/`)) ? path.slice(mount.root.length) : path;
   const mountDir = join(sysRoot, mount.mountpoint);
-  return { version: mount.version, path, dir: join(mountDir, rel), mountDir };
+  const dir = join(mountDir, rel);
+  // v2: only non-root groups have cgroup.type; v1: the hierarchy's own root, not a container's
+  const isRoot = mount.version === 'v2' ? readSmallFile(join(dir, 'cgroup.type')) === null && path === '/' : path === '/' && mount.root === '/';
+  return { version: mount.version, path, dir, mountDir, isRoot };
 }
 
 /** The SLURM job ancestor of a cgroup path (v1 `/slurm/uid_U/job_J/step_S/task_T`, v2 `.../job_J/step_S/...`). */

@@ -25,7 +25,7 @@ export function isolateArgvPrefix(procsFiles: readonly string[]): string[] {
 }
 
 function child(loc: CgroupLocation, name: string): CgroupLocation {
-  return { version: loc.version, path: `${loc.path.replace(/\/$/, '')}/${name}`, dir: join(loc.dir, name), mountDir: loc.mountDir };
+  return { version: loc.version, path: `${loc.path.replace(/\/$/, '')}/${name}`, dir: join(loc.dir, name), mountDir: loc.mountDir, isRoot: false };
 }
 
 /**

@@ -71,6 +71,10 @@ export function cgroupCollector(layout: CgroupLayout): Collector {
             : (layout.memoryReason ?? 'no memory cgroup');
       continue;
     }
+    if (loc.isRoot) {
+      reasons[field] = `duct runs in the root ${field === 'cpu_usage' ? 'CPU accounting' : 'memory'} cgroup (${loc.version}): its counters are the whole machine's; --cgroup isolate (as root) measures the command alone`;
+      continue;
+    }
     const src = sourceFor(field, loc);
     const path = join(loc.dir, src.file);
     const text = readSmallFile(path);

@@ -1,15 +1,10 @@
-/** Parse a `Key:   value kB` text (/proc/<pid>/status, smaps_rollup) into bytes for the keys asked for. */
-function kbFields(text: string, keys: readonly string[]): Record<string, number | undefined> {
-  const out: Record<string, number | undefined> = {};
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const key = line.slice(0, colon);
-    if (!keys.includes(key)) continue;
-    const m = /^\s*(\d+)\s*kB/.exec(line.slice(colon + 1));
-    if (m?.[1] !== undefined) out[key] = Number(m[1]) * 1024;
-  }
-  return out;
+/** The bytes of one `Key:   value kB` line of a /proc text (status, smaps_rollup); undefined when absent. */
+function kbField(text: string, key: string): number | undefined {
+  let at = text.startsWith(`${key}:`) ? 0 : text.indexOf(`\n${key}:`);
+  if (at < 0) return undefined;
+  if (at > 0) at += 1;
+  const m = /^\s*(\d+)\s*kB/.exec(text.slice(at + key.length + 1, at + key.length + 40));
+  return m?.[1] === undefined ? undefined : Number(m[1]) * 1024;
 }
 
 /** The memory figures of /proc/<pid>/status, in bytes (absent for kernel threads). */
@@ -20,8 +15,7 @@ export interface ProcStatus {
 }
 
 export function parseProcStatus(text: string): ProcStatus {
-  const f = kbFields(text, ['VmHWM', 'VmRSS']);
-  return { hwmBytes: f['VmHWM'], rssBytes: f['VmRSS'] };
+  return { hwmBytes: kbField(text, 'VmHWM'), rssBytes: kbField(text, 'VmRSS') };
 }
 
 /** /proc/<pid>/smaps_rollup in bytes: PSS shares each page among its users; USS is the private pages alone. */
@@ -31,10 +25,10 @@ export interface SmapsRollup {
 }
 
 export function parseSmapsRollup(text: string): SmapsRollup {
-  const f = kbFields(text, ['Pss', 'Private_Clean', 'Private_Dirty', 'Private_Hugetlb']);
-  if (f['Pss'] === undefined) throw new Error('smaps_rollup has no Pss line');
+  const pss = kbField(text, 'Pss');
+  if (pss === undefined) throw new Error('smaps_rollup has no Pss line');
   return {
-    pssBytes: f['Pss'],
-    ussBytes: (f['Private_Clean'] ?? 0) + (f['Private_Dirty'] ?? 0) + (f['Private_Hugetlb'] ?? 0),
+    pssBytes: pss,
+    ussBytes: (kbField(text, 'Private_Clean') ?? 0) + (kbField(text, 'Private_Dirty') ?? 0) + (kbField(text, 'Private_Hugetlb') ?? 0),
   };
 }

@@ -50,8 +50,9 @@ export function procCollector(cfg: ProcConfig): Collector {
       const wantIo = fields.has('io_read') || fields.has('io_write');
       const wantCmd = fields.has('cmd');
       for (const pid of pids) {
-        const dir = join(procRoot, String(pid));
-        const statText = readSmallFile(join(dir, 'stat'));
+        // plain concatenation: path.join's normalising is measurable at 50 pids × 1 Hz
+        const dir = `${procRoot}/${pid}/`;
+        const statText = readSmallFile(`${dir}stat`);
         if (statText === null) continue; // exited
         const st = parseProcStat(statText);
         const rec: PidFields = {};
@@ -60,12 +61,12 @@ export function procCollector(cfg: ProcConfig): Collector {
         if (fields.has('rss')) rec['rss'] = st.rssPages * pageSize;
         if (fields.has('state')) rec['state'] = st.state;
         if (wantStatus) {
-          const t = readSmallFile(join(dir, 'status'));
+          const t = readSmallFile(`${dir}status`);
           const s = t === null ? {} : parseProcStatus(t);
           if (s.hwmBytes !== undefined) rec['hwm'] = s.hwmBytes;
         }
         if (wantSmaps) {
-          const t = readSmallFile(join(dir, 'smaps_rollup'));
+          const t = readSmallFile(`${dir}smaps_rollup`);
           // kernel threads and zombies have an empty smaps_rollup
           if (t !== null && t.includes('Pss:')) {
             const s = parseSmapsRollup(t);
@@ -74,7 +75,7 @@ export function procCollector(cfg: ProcConfig): Collector {
           }
         }
         if (wantIo) {
-          const t = readSmallFile(join(dir, 'io'));
+          const t = readSmallFile(`${dir}io`);
           if (t !== null && t.includes('read_bytes')) {
             const io = parseProcIo(t);
             if (fields.has('io_read')) rec['io_read'] = io.readBytes;
@@ -82,7 +83,7 @@ export function procCollector(cfg: ProcConfig): Collector {
           }
         }
         if (wantCmd) {
-          const t = readSmallFile(join(dir, 'cmdline'));
+          const t = readSmallFile(`${dir}cmdline`);
           const cmd = t === null ? '' : parseCmdline(t);
           rec['cmd'] = cmd === '' ? `[${st.comm}]` : cmd;
         }

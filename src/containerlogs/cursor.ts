@@ -19,6 +19,8 @@ export interface CursorFile {
   offset: number;
   /** true for a compressed file read to its end: it never changes again. */
   complete: boolean;
+  /** wall time its stream was last found, ms: streams gone for long are forgotten. */
+  seen_ms?: number;
 }
 
 /** A message whose last chunk was not yet read when the cursor was written, so a restart joins it. */
@@ -51,7 +53,8 @@ function isCursorFile(v: unknown): v is CursorFile {
   const o = v as CursorFile;
   return (
     typeof v === 'object' && v !== null && typeof o.stream_id === 'string' && typeof o.path === 'string' &&
-    isFingerprint(o.fingerprint) && Number.isInteger(o.offset) && o.offset >= 0 && typeof o.complete === 'boolean'
+    isFingerprint(o.fingerprint) && Number.isInteger(o.offset) && o.offset >= 0 && typeof o.complete === 'boolean' &&
+    (o.seen_ms === undefined || typeof o.seen_ms === 'number')
   );
 }
 
@@ -90,11 +93,15 @@ export function loadCursor(stateDir: string): CursorLoad {
   return { state: o };
 }
 
-/** Write the cursor atomically (temp file + rename), readable by its owner only. */
-export function saveCursor(stateDir: string, files: CursorFile[], pending: CursorPending[]): void {
+/** The cursor file's text. */
+export function cursorText(files: CursorFile[], pending: CursorPending[]): string {
+  return JSON.stringify({ version: CURSOR_VERSION, files, pending } satisfies CursorState);
+}
+
+/** Write the cursor text atomically (temp file + rename), readable by its owner only. */
+export function saveCursor(stateDir: string, body: string): void {
   const path = join(stateDir, CURSOR_FILE);
   const tmp = `${path}.${process.pid}.tmp`;
-  const body = JSON.stringify({ version: CURSOR_VERSION, files, pending } satisfies CursorState);
   try {
     unlinkSync(tmp);
   } catch {

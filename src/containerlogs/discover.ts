@@ -15,11 +15,17 @@ export interface StreamSpec {
   restart: number | null;
 }
 
-/** Expand patterns (globs or paths) into streams, never following symlinked directories. */
+/**
+ * Expand patterns (globs or paths) into streams, never following symlinked directories.
+ * A pattern starting with `!` excludes what it matches (e.g. duct's own pod's logs).
+ */
 export function discoverStreams(patterns: string[], cwd: string): { streams: StreamSpec[]; missing: string[] } {
   const byId = new Map<string, StreamSpec>();
   const missing: string[] = [];
+  const ignore = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+  const excluded = ignore.length === 0 ? null : new Set(globSync(ignore, { cwd, absolute: true, onlyFiles: true, followSymbolicLinks: false, dot: true }));
   for (const pattern of patterns) {
+    if (pattern.startsWith('!')) continue;
     let paths: string[];
     if (isDynamicPattern(pattern)) {
       paths = globSync(pattern, { cwd, absolute: true, onlyFiles: true, followSymbolicLinks: false, dot: true });
@@ -27,6 +33,7 @@ export function discoverStreams(patterns: string[], cwd: string): { streams: Str
       const p = resolve(cwd, pattern);
       paths = exists(p) ? [p] : [];
     }
+    if (excluded !== null) paths = paths.filter((p) => !excluded.has(p));
     if (paths.length === 0) missing.push(pattern);
     for (const path of paths) {
       const spec = streamOf(path);

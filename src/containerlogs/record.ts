@@ -22,30 +22,40 @@ export interface LogRecord {
   /** true when flushed without its final chunk (file closed or idle timeout). */
   incomplete: boolean;
   meta: PodMeta | null;
+  /** the stream it belongs to: the live `<n>.log` path (rotated files included), or the single file. */
+  streamId: string;
 }
 
-/** The `--emit records` line (schema/records.schema.json); built in one place so key order is fixed. */
+/** The per-file part of a record line (file, format, pod metadata), built once per file rather than per line. */
+let lastFile: string | null = null;
+let lastMeta: PodMeta | null = null;
+let lastHead = '';
+let lastTail = '';
+
+function fileParts(r: LogRecord): void {
+  if (r.file === lastFile && r.meta === lastMeta) return;
+  lastFile = r.file;
+  lastMeta = r.meta;
+  lastHead = `{"file":${JSON.stringify(r.file)},"format":"${r.format}",`;
+  lastTail =
+    r.meta === null
+      ? '}'
+      : `,"namespace":${JSON.stringify(r.meta.namespace)},"pod":${JSON.stringify(r.meta.pod)},"pod_uid":${JSON.stringify(r.meta.pod_uid)},` +
+        `"container":${JSON.stringify(r.meta.container)},"restart_count":${r.meta.restart_count}}`;
+}
+
+/**
+ * The `--emit records` line (schema/records.schema.json). Built in one place so the key
+ * order is fixed: file, format, stream, time, time_unix_nano, message, chunks, truncated,
+ * original_length_bytes, incomplete, then the pod metadata when the path has it.
+ */
 export function recordJson(r: LogRecord): string {
-  const out: Record<string, unknown> = {
-    file: r.file,
-    format: r.format,
-    stream: r.stream,
-    time: r.timeText,
-    time_unix_nano: logTimeNanosText(r.time),
-    message: r.message,
-    chunks: r.chunks,
-    truncated: r.truncated,
-    original_length_bytes: r.originalLengthBytes,
-    incomplete: r.incomplete,
-  };
-  if (r.meta !== null) {
-    out.namespace = r.meta.namespace;
-    out.pod = r.meta.pod;
-    out.pod_uid = r.meta.pod_uid;
-    out.container = r.meta.container;
-    out.restart_count = r.meta.restart_count;
-  }
-  return JSON.stringify(out);
+  fileParts(r);
+  return (
+    `${lastHead}"stream":"${r.stream}","time":${JSON.stringify(r.timeText)},"time_unix_nano":"${logTimeNanosText(r.time)}",` +
+    `"message":${JSON.stringify(r.message)},"chunks":${r.chunks},"truncated":${r.truncated},"original_length_bytes":${r.originalLengthBytes},` +
+    `"incomplete":${r.incomplete}${lastTail}`
+  );
 }
 
 /** The `source` block attached to detector events from this record. */

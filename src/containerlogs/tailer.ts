@@ -4,13 +4,13 @@ import { createGunzip } from 'node:zlib';
 import type { StreamName } from '../detectors/types.js';
 import { isMalformed, type ContainerLogFormat, type ParsedLine } from './chunk.js';
 import { parseCriLine } from './cri-line.js';
-import { loadCursor, saveCursor, type CursorFile, type CursorPending } from './cursor.js';
+import { cursorText, loadCursor, saveCursor, type CursorFile, type CursorPending } from './cursor.js';
 import { discoverStreams, streamFiles, streamOf, type StreamSpec } from './discover.js';
 import { parseDockerLine } from './docker-line.js';
 import { fingerprintMatches, fingerprintOf, readGzHead, readPlainHead, type Fingerprint } from './fingerprint.js';
 import { Joiner, newJoinSlots, type JoinSlots } from './joiner.js';
 import { LineSplitter } from './line-splitter.js';
-import { parsePodLogPath, type PodMeta } from './pod-path.js';
+import { parsePodLogPath, parseRotatedName, type PodMeta } from './pod-path.js';
 import type { LogRecord } from './record.js';
 import { sniffFormat } from './sniff.js';
 import { parseLogTime } from './timestamp.js';
@@ -19,6 +19,7 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 /** Room for a CRI header or JSON envelope on top of the record cap in one physical line. */
 const PHYSICAL_SLACK_BYTES = 64 * 1024;
 const READ_BUFFER_BYTES = 1024 * 1024;
+const DEFAULT_FORGET_AFTER_MS = 5 * 60_000;
 /** Yield to the event loop (signals, timers) after this much of one file. */
 const YIELD_EVERY_BYTES = 32 * 1024 * 1024;
 
@@ -40,14 +41,16 @@ export interface TailerOptions {
   idleTimeoutMs: number;
   pollIntervalMs: number;
   maxRecordBytes: number;
+  /** a stream not found for this long (its pod deleted) is forgotten, in memory and in the cursor; default 5 minutes. */
+  forgetAfterMs?: number;
   /** read every file as this format; null to detect it per file from its first line. */
   format?: ContainerLogFormat | null;
   /** wall clock, ms; injectable for tests. */
   now: () => number;
   onRecord(r: LogRecord): void;
   onNotice(n: TailerNotice): void;
-  /** called before each cursor write, so what was emitted is durable before the cursor moves past it. */
-  beforeCursorSave?(): void;
+  /** called at the end of each poll and at close, before the cursor is written: what was emitted must be out before the cursor moves past it. */
+  flushOutput?(): void;
   /** called after each poll (follow mode: the detectors' clock tick). */
   afterPoll?(): void;
 }
@@ -56,12 +59,18 @@ export interface TailerOptions {
 export type TailerNotice =
   | { kind: 'malformed'; file: string; offset: number; reason: string }
   | { kind: 'skipped'; file: string; reason: string }
+  /** neither CRI nor Docker json-file: plain text, left to a plain-text reader. */
+  | { kind: 'not_container_log'; file: string }
   | { kind: 'cursor_unreadable'; reason: string }
+  | { kind: 'cursor_unwritable'; reason: string }
   | { kind: 'rotation_stalled'; file: string; meta: PodMeta | null; sizeBytes: number; rotateSizeBytes: number; stalledMs: number }
-  | { kind: 'no_match'; pattern: string };
+  | { kind: 'no_match'; pattern: string }
+  | { kind: 'stream_forgotten'; streamId: string };
 
 export interface TailerStats {
   streams: number;
+  /** files opened (an idle poll opens none). */
+  filesOpened: number;
   filesRead: number;
   bytesRead: number;
   records: number;
@@ -81,9 +90,13 @@ interface StreamState {
   meta: PodMeta | null;
   slots: JoinSlots;
   files: KnownFile[];
-  /** true when the cursor knew this stream: its new files are read from the start whatever --start-at says. */
-  known: boolean;
   stalledSinceMs: number | null;
+  /** wall time the stream was last found by discovery, ms. */
+  lastSeenMs: number;
+  /** the content last read under the live name: if it vanished without being listed as a rotated file, a rotation raced the listing. */
+  lastLive: KnownFile | null;
+  /** files read to their end, by path, with the stat they had: unchanged ones are not opened (nor decompressed) again. */
+  unchanged: Map<string, { ino: number; dev: number; size: number; mtimeMs: number; known: KnownFile }>;
   stallWarned: boolean;
 }
 
@@ -97,10 +110,14 @@ export class Tailer {
   private readonly readBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly skippedReported = new Set<string>();
   private firstPoll = true;
+  /** a cursor was read: duct ran here before, so whatever it does not know appeared since and is read from its start. */
+  private resumed = false;
   private stopped = false;
   private wake: (() => void) | null = null;
   private nowMs = 0;
-  readonly stats: TailerStats = { streams: 0, filesRead: 0, bytesRead: 0, records: 0, malformed: 0 };
+  /** the cursor text last written, so an idle poll writes nothing. */
+  private savedCursor: string | null = null;
+  readonly stats: TailerStats = { streams: 0, filesOpened: 0, filesRead: 0, bytesRead: 0, records: 0, malformed: 0 };
 
   constructor(private readonly opts: TailerOptions) {
     this.joiner = new Joiner(opts.maxRecordBytes, (r) => {
@@ -143,11 +160,13 @@ export class Tailer {
     for (const spec of streams) {
       let st = this.streams.get(spec.id);
       if (st === undefined) {
-        st = this.newStream(spec, false);
+        st = this.newStream(spec, this.nowMs);
         this.streams.set(spec.id, st);
       }
+      st.lastSeenMs = this.nowMs;
       await this.pollStream(st);
     }
+    this.forgetGone();
     this.stats.streams = this.streams.size;
     if (this.opts.follow) {
       for (const st of this.streams.values()) this.joiner.flush(st.slots, this.opts.now(), this.opts.idleTimeoutMs);
@@ -157,15 +176,31 @@ export class Tailer {
     this.persist(true);
   }
 
+  /**
+   * Drop streams whose files are all gone and that discovery has not found for
+   * forgetAfterMs (deleted pods), so memory and the cursor stay bounded on a
+   * long-lived node; the grace period covers a live file missing for a moment
+   * during its rotation, and a stream merely outside this run's patterns is kept.
+   */
+  private forgetGone(): void {
+    const forgetAfterMs = this.opts.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS;
+    for (const [id, st] of this.streams) {
+      if (this.nowMs - st.lastSeenMs < forgetAfterMs || !streamGone(st.spec)) continue;
+      this.joiner.flush(st.slots, this.nowMs);
+      this.streams.delete(id);
+      this.opts.onNotice({ kind: 'stream_forgotten', streamId: id });
+    }
+  }
+
   private close(): void {
     const now = this.opts.now();
     for (const st of this.streams.values()) this.joiner.flush(st.slots, now);
     this.persist(false);
   }
 
-  private newStream(spec: StreamSpec, known: boolean): StreamState {
+  private newStream(spec: StreamSpec, lastSeenMs: number): StreamState {
     const meta = parsePodLogPath(spec.id);
-    return { spec, meta, slots: newJoinSlots(meta), files: [], known, stalledSinceMs: null, stallWarned: false };
+    return { spec, meta, slots: newJoinSlots(spec.id, meta), files: [], stalledSinceMs: null, lastSeenMs, stallWarned: false, lastLive: null, unchanged: new Map() };
   }
 
   private async pollStream(st: StreamState): Promise<void> {
@@ -179,15 +214,20 @@ export class Tailer {
     }
     const used = new Set<KnownFile>();
     let complete = true;
-    for (const path of streamFiles(st.spec, names)) {
-      const outcome = await this.pollFile(st, path, used);
+    const paths = streamFiles(st.spec, names);
+    for (const path of paths) {
+      const outcome = await this.pollFile(st, path, used, names);
       if (outcome === 'raced') {
         complete = false; // renamed under us: the next poll sees the new layout, in order
         break;
       }
     }
     // forget files no longer present (only after a full pass, so a rotation in progress loses nothing)
-    if (complete) st.files = st.files.filter((f) => used.has(f));
+    if (complete) {
+      st.files = st.files.filter((f) => used.has(f));
+      const present = new Set(paths);
+      for (const path of st.unchanged.keys()) if (!present.has(path)) st.unchanged.delete(path);
+    }
   }
 
   private skipOnce(file: string, reason: string): void {
@@ -197,7 +237,7 @@ export class Tailer {
     this.opts.onNotice({ kind: 'skipped', file, reason });
   }
 
-  private async pollFile(st: StreamState, path: string, used: Set<KnownFile>): Promise<'ok' | 'raced'> {
+  private async pollFile(st: StreamState, path: string, used: Set<KnownFile>, listed0: string[]): Promise<'ok' | 'raced'> {
     let listed: Stats;
     try {
       listed = lstatSync(path);
@@ -213,9 +253,20 @@ export class Tailer {
       this.skipOnce(path, 'is not a regular file');
       return 'ok';
     }
+    const isLive = path === st.spec.id && st.spec.restart !== null;
+    const seen = st.unchanged.get(path);
+    if (
+      seen !== undefined && seen.ino === listed.ino && seen.dev === listed.dev && seen.size === listed.size &&
+      seen.mtimeMs === listed.mtimeMs && st.files.includes(seen.known) && !used.has(seen.known)
+    ) {
+      used.add(seen.known);
+      if (isLive) this.checkStall(st, path, listed.size);
+      return 'ok';
+    }
     let fd: number;
     try {
       fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+      this.stats.filesOpened++;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ELOOP') return 'raced';
       this.skipOnce(path, `cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
@@ -225,7 +276,6 @@ export class Tailer {
       const stat = fstatSync(fd);
       if (stat.ino !== listed.ino || stat.dev !== listed.dev) return 'raced';
       const gz = path.endsWith('.gz');
-      const isLive = path === st.spec.id && st.spec.restart !== null;
       if (isLive) this.checkStall(st, path, stat.size);
       if (stat.size === 0) return 'ok';
       let head: Buffer;
@@ -237,10 +287,14 @@ export class Tailer {
       }
       if (head.length === 0) return 'ok';
       let known = st.files.find((f) => fingerprintMatches(f.fp, head));
+      if (isLive && known !== st.lastLive && st.lastLive !== null && !used.has(st.lastLive) && this.rotatedSince(st, listed0)) {
+        // the live file was renamed after the directory was listed: read its rest first, next poll
+        return 'raced';
+      }
       if (known !== undefined && used.has(known)) return 'ok'; // the same content under two names (x and x.gz while compressing)
       if (known === undefined) {
         known = { fp: fingerprintOf(head), offset: 0, complete: false, path };
-        if (this.firstPoll && !st.known && this.opts.startAt === 'end') {
+        if (this.firstPoll && !this.resumed && this.opts.startAt === 'end') {
           if (gz) known.complete = true;
           else known.offset = lastLineEnd(fd, stat.size);
         }
@@ -250,24 +304,44 @@ export class Tailer {
       }
       used.add(known);
       known.path = path;
-      if (known.complete) return 'ok';
+      const remember = (): void => void st.unchanged.set(path, { ino: stat.ino, dev: stat.dev, size: stat.size, mtimeMs: stat.mtimeMs, known: known! });
+      if (known.complete) {
+        remember();
+        return 'ok';
+      }
       const format = this.opts.format ?? sniffFormat(head);
       if (format === null) {
-        this.skipOnce(path, 'is neither CRI nor Docker json-file');
+        if (!this.skippedReported.has(path)) this.opts.onNotice({ kind: 'not_container_log', file: path });
+        this.skippedReported.add(path);
         known.offset = gz ? 0 : stat.size;
         known.complete = gz;
         return 'ok';
       }
+      if (isLive) st.lastLive = known;
       if (gz) {
         await this.readGz(st, known, fd, stat.size, format);
+        if (known.complete) remember();
       } else {
         if (stat.size < known.offset) known.offset = 0; // truncated in place (copytruncate)
         if (stat.size > known.offset) await this.readPlain(st, known, fd, stat.size, format);
+        remember();
       }
       return 'ok';
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** True when the directory now holds a rotated file of this stream that the listing did not. */
+  private rotatedSince(st: StreamState, listed: string[]): boolean {
+    let now: string[];
+    try {
+      now = readdirSync(st.spec.dir);
+    } catch {
+      return false;
+    }
+    const before = new Set(listed);
+    return now.some((n) => !before.has(n) && parseRotatedName(n)?.restart === st.spec.restart);
   }
 
   private checkStall(st: StreamState, path: string, size: number): void {
@@ -373,18 +447,20 @@ export class Tailer {
       return;
     }
     if (loaded.state === null) return;
-    const get = (id: string): StreamState => {
+    this.resumed = true;
+    const now = this.opts.now();
+    const get = (id: string, seenMs: number | undefined): StreamState => {
       let st = this.streams.get(id);
       if (st === undefined) {
         const spec = streamOf(id); // a stream id is a path that names its own stream
-        st = this.newStream(spec, true);
+        st = this.newStream(spec, seenMs ?? now);
         this.streams.set(id, st);
       }
       return st;
     };
-    for (const f of loaded.state.files) get(f.stream_id).files.push({ fp: f.fingerprint, offset: f.offset, complete: f.complete, path: f.path });
+    for (const f of loaded.state.files) get(f.stream_id, f.seen_ms).files.push({ fp: f.fingerprint, offset: f.offset, complete: f.complete, path: f.path });
     for (const p of loaded.state.pending) {
-      const st = get(p.stream_id);
+      const st = get(p.stream_id, undefined);
       const time = parseLogTime(p.time);
       if (time === null) continue;
       const kept = Buffer.from(p.kept_base64, 'base64');
@@ -404,12 +480,12 @@ export class Tailer {
 
   /** Write the cursor; `withPending` keeps unfinished messages in it (a crash must not lose them). */
   private persist(withPending: boolean): void {
+    this.opts.flushOutput?.();
     if (this.opts.stateDir === null) return;
-    this.opts.beforeCursorSave?.();
     const files: CursorFile[] = [];
     const pending: CursorPending[] = [];
     for (const st of this.streams.values()) {
-      for (const f of st.files) files.push({ stream_id: st.spec.id, path: f.path, fingerprint: f.fp, offset: f.offset, complete: f.complete });
+      for (const f of st.files) files.push({ stream_id: st.spec.id, path: f.path, fingerprint: f.fp, offset: f.offset, complete: f.complete, seen_ms: minuteOf(st.lastSeenMs) });
       if (!withPending) continue;
       for (const stream of ['stdout', 'stderr'] as StreamName[]) {
         const p = st.slots[stream];
@@ -427,7 +503,33 @@ export class Tailer {
         });
       }
     }
-    saveCursor(this.opts.stateDir, files, pending);
+    const body = cursorText(files, pending);
+    if (body === this.savedCursor) return; // nothing moved: no write, no fsync
+    try {
+      saveCursor(this.opts.stateDir, body);
+      this.savedCursor = body;
+    } catch (e) {
+      // a full or read-only disk must not stop the reading; the next poll tries again
+      this.opts.onNotice({ kind: 'cursor_unwritable', reason: (e as Error).message });
+    }
+  }
+}
+
+/** Times in the cursor are kept to the minute, so an idle poll leaves the cursor text (and the disk) alone. */
+function minuteOf(ms: number): number {
+  return Math.floor(ms / 60_000) * 60_000;
+}
+
+/** True when no file of the stream is left (its pod directory removed, or the single file deleted). */
+function streamGone(spec: StreamSpec): boolean {
+  try {
+    if (spec.restart === null) {
+      lstatSync(spec.id);
+      return false;
+    }
+    return streamFiles(spec, readdirSync(spec.dir)).length === 0;
+  } catch {
+    return true;
   }
 }
 

@@ -93,5 +93,6 @@ export function logTimeMs(t: LogTime): number {
 
 /** Nanoseconds since the epoch as a decimal string (exact; a JSON number would lose digits past 2^53). */
 export function logTimeNanosText(t: LogTime): string {
+  if (t.epochSeconds > 0) return `${t.epochSeconds}${String(t.nanos).padStart(9, '0')}`;
   return (BigInt(t.epochSeconds) * 1_000_000_000n + BigInt(t.nanos)).toString();
 }

@@ -29,7 +29,9 @@ const UNIT_BYTES: Record<string, number> = {
 const TRIED = /Tried to allocate (\d+)(?:\.(\d+))? ?(bytes|B|KiB|MiB|GiB|TiB)\b/;
 // "(GPU 0;" up to 2.0; "GPU 0 has a total capacity" from 2.1 (printed "capacty" in 2.1).
 const GPU = /\(GPU (\d+);|\bGPU (\d+) has a total capac(?:i)?ty\b/;
-const EXCEPTION = /([A-Za-z_][\w.]*(?:Error|Exception)): CUDA out of memory/;
+// Matched on the few characters before the anchor only: a scan of the whole line would be quadratic on long words.
+const EXCEPTION = /([A-Za-z_][\w.]*(?:Error|Exception)): $/;
+const EXCEPTION_LOOKBACK = 120;
 
 /**
  * X.YY <unit> in integer bytes: whole × unit + hundredths × ⌊unit / 100⌋. The fraction is read
@@ -47,7 +49,8 @@ export function allocSizeToBytes(whole: string, fraction: string | undefined, un
 export function parseCudaOom(text: string): CudaOomFields {
   const tried = TRIED.exec(text);
   const gpu = GPU.exec(text);
-  const exc = EXCEPTION.exec(text);
+  const anchor = text.indexOf('CUDA out of memory');
+  const exc = anchor < 0 ? null : EXCEPTION.exec(text.slice(Math.max(0, anchor - EXCEPTION_LOOKBACK), anchor));
   const gpuDigits = gpu ? (gpu[1] ?? gpu[2]) : undefined;
   return {
     tried_alloc_bytes: tried ? allocSizeToBytes(tried[1]!, tried[2], tried[3]!) : null,

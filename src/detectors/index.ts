@@ -1,7 +1,8 @@
-import { classifyLine, type LineClass } from './classify.js';
+import { classifyCandidate, type LineClass } from './classify.js';
 import { cutText, lineEvent, storageEventEvent, verdictEvent } from './events.js';
 import { verdictSentence } from './headline.js';
 import { HangDetector, type Joined } from './hang.js';
+import { CLASSIFY_BIT, lineScanner } from './line-scan.js';
 import { createStepMatcher } from './step-progress.js';
 import { SummaryBuilder } from './summary.js';
 import { isTracebackLine } from './traceback.js';
@@ -27,8 +28,9 @@ const OOM_FOLD_GAP_MS = 10_000;
 /** Evidence lines in a verdict are cut shorter than event bodies. */
 const EVIDENCE_DETAIL_MAX = 512;
 
+/** An OOM traceback being printed on one stream: the GPUs already reported, and when its last line came. */
 interface OomIncident {
-  gpu: number | null;
+  gpus: Set<number | null>;
   lastMs: number;
 }
 
@@ -86,18 +88,24 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
     if (v) emit(verdictEvent(hang.time, v, verdictSentence(v)));
   };
 
-  /** True when this OOM line repeats the open incident of its stream (same GPU, traceback still going). */
+  /**
+   * True when this OOM line repeats one already reported in the traceback still being
+   * printed on its stream (same GPU; a line without a GPU matches any).
+   */
   const foldsIntoIncident = (input: LineInput, c: LineClass | null): boolean => {
     const inc = incidents[input.stream];
-    if (!inc) return false;
-    const sameOom = c?.kind === 'cuda_oom' && (c.gpu_index === null || inc.gpu === null || c.gpu_index === inc.gpu);
-    const close = input.time_ms - inc.lastMs > OOM_FOLD_GAP_MS || (!sameOom && !isTracebackLine(input.text));
-    if (close) {
-      incidents[input.stream] = null;
+    const isOom = c?.kind === 'cuda_oom';
+    if (inc && (input.time_ms - inc.lastMs > OOM_FOLD_GAP_MS || (!isOom && !isTracebackLine(input.text)))) incidents[input.stream] = null;
+    const open = incidents[input.stream];
+    if (!open) {
+      if (isOom) incidents[input.stream] = { gpus: new Set([c.gpu_index]), lastMs: input.time_ms };
       return false;
     }
-    inc.lastMs = input.time_ms;
-    return sameOom;
+    open.lastMs = input.time_ms;
+    if (!isOom) return false;
+    if (c.gpu_index === null || open.gpus.has(null) || open.gpus.has(c.gpu_index)) return true;
+    open.gpus.add(c.gpu_index);
+    return false;
   };
 
   return {
@@ -105,11 +113,11 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
       hang.advance(input.time_ms);
       summary.linesSeen++;
       if (input.truncated) summary.linesTruncated++;
-      const c = classifyLine(input.text);
+      const mask = lineScanner.scan(input.text);
+      const c = mask & CLASSIFY_BIT ? classifyCandidate(input.text) : null;
       if (!foldsIntoIncident(input, c) && c) {
         const e = lineEvent(c.kind, input, classAttributes(c));
         emit(e);
-        if (c.kind === 'cuda_oom') incidents[input.stream] = { gpu: c.gpu_index, lastMs: input.time_ms };
         if (c.kind === 'dataloader_error' && c.errorClass.role !== 'none') {
           const worker = c.errorClass.role === 'worker_killed';
           const joined: Joined = {
@@ -120,7 +128,7 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
           hang.discriminator(joined);
         }
       }
-      const s = steps.match(input.text);
+      const s = steps.match(input.text, mask);
       if (s?.kind === 'step') hang.step(input.time_ms, s.step);
       else if (s?.kind === 'eval') hang.evalPhase(input.time_ms);
       decide();

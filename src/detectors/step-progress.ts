@@ -1,4 +1,5 @@
 import { DuctError } from '../errors.js';
+import { EVAL_BIT, lineScanner, STEP_BIT } from './line-scan.js';
 
 /**
  * Recognises training-step progress and eval phases in output lines. The defaults
@@ -9,7 +10,8 @@ import { DuctError } from '../errors.js';
 export type StepSignal = { kind: 'step'; step: number | null } | { kind: 'eval' };
 
 export interface StepMatcher {
-  match(text: string): StepSignal | null;
+  /** `mask` is the line's keyword scan (lineScanner.scan), when the caller already has it. */
+  match(text: string, mask?: number): StepSignal | null;
 }
 
 export const DEFAULT_STEP_PATTERNS: readonly RegExp[] = [
@@ -20,16 +22,8 @@ export const DEFAULT_STEP_PATTERNS: readonly RegExp[] = [
   /\b(?:global[_ ]?)?(?:step|iter(?:ation)?)s?\b\s*[:=#]?\s*\[?\s*(\d+)/i, // "step 100", "Step: 100", "iter=7", "global_step=40"
 ];
 
-// Substrings one of the default patterns needs; a line with none of them is not a step line.
-const DEFAULT_STEP_ANCHORS = ['step', 'Step', 'STEP', 'iter', 'Iter', 'ITER', 'it [', '<', 'ETA', 'poch'] as const;
-
+/** An eval phase: no hang verdict until the next training step. */
 export const EVAL_MARKER = /\b(?:eval(?:uat(?:e|ing|ion))?|validat(?:e|ing|ion)|testing)\b/i;
-const EVAL_ANCHORS = ['val', 'Val', 'VAL', 'esting', 'ESTING'] as const;
-
-function hasAny(text: string, anchors: readonly string[]): boolean {
-  for (let i = 0; i < anchors.length; i++) if (text.includes(anchors[i]!)) return true;
-  return false;
-}
 
 function firstNumber(m: RegExpExecArray): number | null {
   for (let i = 1; i < m.length; i++) {
@@ -52,9 +46,9 @@ export function compileStepPattern(source: string): RegExp {
 }
 
 /** Eval markers are checked first with the defaults, so an eval bar never counts as a training step. */
-function matchDefault(text: string): StepSignal | null {
-  if (hasAny(text, EVAL_ANCHORS) && EVAL_MARKER.test(text)) return { kind: 'eval' };
-  if (!hasAny(text, DEFAULT_STEP_ANCHORS)) return null;
+function matchDefault(text: string, mask: number): StepSignal | null {
+  if (mask & EVAL_BIT && EVAL_MARKER.test(text)) return { kind: 'eval' };
+  if (!(mask & STEP_BIT)) return null;
   for (const re of DEFAULT_STEP_PATTERNS) {
     const m = re.exec(text);
     if (m) return { kind: 'step', step: firstNumber(m) };
@@ -63,22 +57,31 @@ function matchDefault(text: string): StepSignal | null {
 }
 
 /** A user pattern is trusted first: a line it matches is a training step even if it mentions eval. */
-function matchUser(re: RegExp, text: string): StepSignal | null {
+function matchUser(re: RegExp, text: string, mask: number): StepSignal | null {
   const m = re.exec(text);
   if (m) return { kind: 'step', step: firstNumber(m) };
-  if (hasAny(text, EVAL_ANCHORS) && EVAL_MARKER.test(text)) return { kind: 'eval' };
+  if (mask & EVAL_BIT && EVAL_MARKER.test(text)) return { kind: 'eval' };
   return null;
 }
+
+/** Step lines are short: only the end of a longer frame is matched, which keeps every pattern linear-time in the line. */
+export const STEP_FRAME_MAX = 4096;
+
+const tail = (t: string): string => (t.length > STEP_FRAME_MAX ? t.slice(-STEP_FRAME_MAX) : t);
 
 /**
  * A progress bar redrawn with `\r` arrives as one line holding many frames:
  * the last frame that says anything is the current state.
  */
-function lastFrame(text: string, one: (t: string) => StepSignal | null): StepSignal | null {
-  if (!text.includes('\r')) return one(text);
+function lastFrame(text: string, mask: number, one: (t: string, mask: number) => StepSignal | null): StepSignal | null {
+  if (!text.includes('\r')) {
+    const t = tail(text);
+    return one(t, t === text ? mask : lineScanner.scan(t));
+  }
   const frames = text.split('\r');
   for (let i = frames.length - 1; i >= 0; i--) {
-    const s = one(frames[i]!);
+    const f = tail(frames[i]!);
+    const s = one(f, lineScanner.scan(f));
     if (s) return s;
   }
   return null;
@@ -86,8 +89,10 @@ function lastFrame(text: string, one: (t: string) => StepSignal | null): StepSig
 
 export function createStepMatcher(userPattern: string | null): StepMatcher {
   if (userPattern === null) {
-    return { match: (text) => (hasAny(text, EVAL_ANCHORS) || hasAny(text, DEFAULT_STEP_ANCHORS) ? lastFrame(text, matchDefault) : null) };
+    return {
+      match: (text, mask = lineScanner.scan(text)) => (mask & (STEP_BIT | EVAL_BIT) ? lastFrame(text, mask, matchDefault) : null),
+    };
   }
   const re = compileStepPattern(userPattern);
-  return { match: (text) => lastFrame(text, (t) => matchUser(re, t)) };
+  return { match: (text, mask = lineScanner.scan(text)) => lastFrame(text, mask, (t, m) => matchUser(re, t, m)) };
 }

@@ -1,8 +1,12 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve, sep } from 'node:path';
 import type { ExecutionSummary, Unit } from '../aggregation/types.js';
 import { DuctError } from '../errors.js';
+import { hasNonFiniteToken } from './json-text.js';
+import { CONDUCT_SUMMARY_FIELDS, CONDUCT_USAGE_FIELDS } from './legacy/conduct-names.js';
+import { isConductInfoValue, parseConductJson } from './legacy/detect.js';
+import { conductSummary, readConductRun } from './legacy/read-conduct.js';
 import type { RunView, UsagePoint } from './run-view.js';
 
 /** The file name ending that marks a run: every run (duct's or con-duct's) has `<prefix>info.json`. */
@@ -35,14 +39,6 @@ const RUN_FIELDS: Record<string, Unit | null> = {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** con-duct 0.2.x wrote `schema_version: "0.2.x"` and a flat execution_summary with peak_rss etc. */
-export function isLegacyInfo(info: Record<string, unknown>): boolean {
-  const v = info.schema_version;
-  if (typeof v === 'string' && v.startsWith('0.')) return true;
-  const es = info.execution_summary;
-  return isRecord(es) && ('peak_rss' in es || 'peak_pcpu' in es);
 }
 
 /**
@@ -131,14 +127,33 @@ export function parseUsageText(text: string, fileName = 'usage.jsonl'): { points
   return { points, warnings };
 }
 
-/** Build a RunSummary from info.json text; a torn or non-object info.json yields an empty summary and a warning. */
+/** The units of the view fields a con-duct run has (its summary and usage names). */
+function conductUnits(): RunSummary['units'] {
+  const units: RunSummary['units'] = { wall_clock_time: 'seconds', exit_code: 'count' };
+  for (const f of [...Object.values(CONDUCT_SUMMARY_FIELDS), ...Object.values(CONDUCT_USAGE_FIELDS)]) units[f.name] = f.unit;
+  return units;
+}
+
+/**
+ * Build a RunSummary from info.json text, duct's or con-duct's; a torn or non-object
+ * info.json yields an empty summary and a warning.
+ */
 export function summarizeInfoText(infoPath: string, text: string): RunSummary & { info: Record<string, unknown> } {
   const prefix = infoPath.slice(0, infoPath.length - INFO_SUFFIX.length);
+  const warnings: string[] = [];
   let info: unknown;
   try {
     info = JSON.parse(text);
   } catch {
-    info = undefined;
+    // con-duct (Python) may have written NaN; anything else is torn
+    if (hasNonFiniteToken(text)) {
+      try {
+        info = parseConductJson(text);
+        warnings.push(`${basename(infoPath)}: con-duct wrote NaN or Infinity (not JSON); read as null`);
+      } catch {
+        info = undefined;
+      }
+    }
   }
   if (!isRecord(info)) {
     return {
@@ -150,17 +165,10 @@ export function summarizeInfoText(infoPath: string, text: string): RunSummary & 
       warnings: [`${basename(infoPath)}: not a valid JSON object (torn or partial write?), its summary is skipped`],
     };
   }
-  if (isLegacyInfo(info)) {
-    return {
-      format: 'con-duct-0.2',
-      prefix,
-      info,
-      summary: {},
-      units: {},
-      warnings: [`${basename(infoPath)}: con-duct 0.2 run; the legacy reader is not available in this build`],
-    };
+  if (isConductInfoValue(info)) {
+    return { format: 'con-duct-0.2', prefix, info, summary: conductSummary(info), units: conductUnits(), warnings };
   }
-  return { format: 'duct', prefix, info, ...summarizeInfo(info), warnings: [] };
+  return { format: 'duct', prefix, info, ...summarizeInfo(info), warnings };
 }
 
 /** Read one run by its info.json; tolerant of torn files (warnings, never a throw, once the file is readable). */
@@ -172,6 +180,7 @@ export async function readRun(infoPath: string): Promise<RunView> {
     throw new DuctError('E_INPUT', `cannot read run ${infoPath}: ${(err as Error).message}`);
   }
   const s = summarizeInfoText(infoPath, text);
+  if (s.format === 'con-duct-0.2') return readConductRun(infoPath);
   const usagePath = `${s.prefix}usage.jsonl`;
   return {
     ...s,
@@ -203,9 +212,11 @@ function walkInfoFiles(dir: string): string[] {
     } catch {
       continue; // a subdirectory we may not read (or one removed meanwhile) holds no runs we can list
     }
+    // d is already absolute and normalized, so plain concatenation is enough (path.join would re-normalize 10,000 times)
+    const base = d.endsWith(sep) ? d : d + sep;
     for (const e of entries) {
-      if (e.isDirectory()) pending.push(join(d, e.name));
-      else if (e.name.endsWith(INFO_SUFFIX) && (e.isFile() || e.isSymbolicLink())) out.push(join(d, e.name));
+      if (e.isDirectory()) pending.push(base + e.name);
+      else if (e.name.endsWith(INFO_SUFFIX) && (e.isFile() || e.isSymbolicLink())) out.push(base + e.name);
     }
   }
   return out.sort();

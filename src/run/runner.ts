@@ -11,6 +11,7 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
+import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
 import { lookupCommand } from './command-lookup.js';
 import { Logger } from './log.js';
@@ -130,6 +131,9 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     ? import('../files/system-info.js').then((m) => m.gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS))
     : Promise.resolve({});
   const environment = jobEnvironment(io.env);
+  // the job's request (--mem, --cpus-per-task) beside its variables, for `duct recommend`'s waste flags
+  const request = slurmRequest(io.env);
+  if (request) environment.slurm_request = request;
 
   // detectors read the same line stream the tee passes on
   const events = new JsonlWriter(paths.events, false);
@@ -153,6 +157,10 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
         terminal: plan.passthrough[s] ? (s === 'stdout' ? io.stdout : io.stderr) : null,
         capturePath: paths[s],
         onLine: lineHandler(s),
+        // a frame belongs to the line being written: the next line number, not yet counted
+        onFrame: plan.detectors.enabled
+          ? (text: string) => detectors.line({ stream: s, line_number: lineNumbers[s] + 1, text, truncated: false, time_ms: Date.now() })
+          : null,
         onWriteError: warnOnce,
       }),
   );
@@ -256,6 +264,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   await engine?.close();
 
   const ductExit = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
+  for (const w of engine?.warnings?.() ?? []) if (!warnings.includes(w)) warnings.push(w);
   const final: RunInfo = {
     ...info('finished'),
     system: await systemInfo,

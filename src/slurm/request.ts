@@ -53,6 +53,17 @@ export function parseSlurmTime(text: string): number | null {
   return parts[0]! * 3600 + parts[1]! * 60 + parts[2]!;
 }
 
+/** The time limit, from the first source that has one: SLURM_TIMELIMIT, the job's end − start time, SBATCH_TIMELIMIT. */
+function timeLimit(env: Env): { seconds: number; source: NonNullable<SlurmRequest['time_source']> } | null {
+  const exported = env.SLURM_TIMELIMIT !== undefined ? parseSlurmTime(env.SLURM_TIMELIMIT) : null;
+  if (exported !== null) return { seconds: exported, source: 'SLURM_TIMELIMIT' };
+  const start = positiveInt(env.SLURM_JOB_START_TIME);
+  const end = positiveInt(env.SLURM_JOB_END_TIME);
+  if (start !== null && end !== null && end > start) return { seconds: end - start, source: 'SLURM_JOB_END_TIME' };
+  const submitted = env.SBATCH_TIMELIMIT !== undefined ? parseSlurmTime(env.SBATCH_TIMELIMIT) : null;
+  return submitted !== null ? { seconds: submitted, source: 'SBATCH_TIMELIMIT' } : null;
+}
+
 /** The job's request from its environment, or null outside a SLURM job (no SLURM_JOB_ID). */
 export function slurmRequest(env: Env): SlurmRequest | null {
   const jobId = env.SLURM_JOB_ID ?? env.SLURM_JOBID;
@@ -75,24 +86,18 @@ export function slurmRequest(env: Env): SlurmRequest | null {
   const perCpu = positiveInt(env.SLURM_MEM_PER_CPU);
   if (perNode !== null) [memBytes, memSource] = [perNode * MIB, 'SLURM_MEM_PER_NODE'];
   else if (perCpu !== null && (nodeCpus ?? cpus) !== null) {
-    [memBytes, memSource] = [perCpu * MIB * (nodeCpus ?? cpus)!, 'SLURM_MEM_PER_CPU'];
+    // --mem-per-cpu limits the job on this node to that much per CPU allocated here
+    [memBytes, memSource] = [perCpu * MIB * (nodeCpus ?? cpus ?? 0), 'SLURM_MEM_PER_CPU'];
   }
 
-  let time: number | null = null;
-  let timeSource: SlurmRequest['time_source'] = null;
-  const start = positiveInt(env.SLURM_JOB_START_TIME);
-  const end = positiveInt(env.SLURM_JOB_END_TIME);
-  if (env.SLURM_TIMELIMIT !== undefined && (time = parseSlurmTime(env.SLURM_TIMELIMIT)) !== null) timeSource = 'SLURM_TIMELIMIT';
-  else if (start !== null && end !== null && end > start) [time, timeSource] = [end - start, 'SLURM_JOB_END_TIME'];
-  else if (env.SBATCH_TIMELIMIT !== undefined && (time = parseSlurmTime(env.SBATCH_TIMELIMIT)) !== null) timeSource = 'SBATCH_TIMELIMIT';
-
+  const time = timeLimit(env);
   return {
     job_id: jobId,
     mem_bytes: memBytes,
     mem_source: memSource,
     cpus,
     cpus_source: cpusSource,
-    time_limit_seconds: time,
-    time_source: timeSource,
+    time_limit_seconds: time?.seconds ?? null,
+    time_source: time?.source ?? null,
   };
 }

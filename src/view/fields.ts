@@ -14,8 +14,8 @@ export interface ListedRun extends RunSummary {
  * differently (and con-duct runs) line up in one column.
  */
 export const RUN_FIELDS: Record<string, { unit?: Unit; about: string }> = {
-  path: { about: "path of the run's info.json" },
-  prefix: { about: "output prefix the run's files share" },
+  path: { about: "path of the run's info.json (relative to the working directory when under it)" },
+  prefix: { about: "output prefix the run's files share (relative like path)" },
   format: { about: 'who wrote the run: duct or con-duct-0.2' },
   command: { about: 'the command line' },
   exit_code: { unit: 'count', about: 'exit status (null when killed by a signal)' },

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findRuns } from '../files/run-reader.js';
 import type { ListedRun } from './fields.js';
-import { INDEX_FILE_NAME, RunIndex, type RefreshStats } from './run-index.js';
+import { INDEX_FILE_NAME, isCorruptionError, RunIndex, type RefreshStats } from './run-index.js';
 
 export interface ListRunsOptions {
   paths: readonly string[];
@@ -11,6 +11,8 @@ export interface ListRunsOptions {
   progress?: (done: number, total: number) => void;
   /** problems that did not stop the listing (an index rebuilt, or not writable). */
   warn: (message: string) => void;
+  /** how long to wait for another writer (default DEFAULT_BUSY_TIMEOUT_MS); tests shorten it. */
+  busyTimeoutMs?: number;
 }
 
 /** Where the index of these paths lives by default: in the first path (its directory when it is a file). */
@@ -34,7 +36,7 @@ export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun
 
   let index: RunIndex;
   try {
-    index = RunIndex.open(indexPath);
+    index = RunIndex.open(indexPath, opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs });
   } catch (err) {
     opts.warn(`cannot use the index ${indexPath} (${(err as Error).message}); listing without it`);
     index = RunIndex.open(':memory:');
@@ -44,13 +46,18 @@ export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun
     const out = await refreshOnce(index, found, roots, opts);
     return { ...out, indexPath };
   } catch (err) {
-    // a file that opened but is damaged inside: start it over once, then answer without it
     if (!isSqliteError(err)) throw err;
-    index.close();
-    opts.warn(`rebuilt the index ${indexPath}: ${(err as Error).message}`);
-    try {
-      index = RunIndex.open(indexPath, { forceRebuild: true });
-    } catch {
+    if (isCorruptionError(err)) {
+      // a file that opened but is damaged inside: start it over once
+      opts.warn(`rebuilt the index ${indexPath}: ${(err as Error).message}`);
+      try {
+        index = RunIndex.open(indexPath, { forceRebuild: true, ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }) });
+      } catch {
+        index = RunIndex.open(':memory:');
+      }
+    } else {
+      // busy past the timeout, read-only, disk full: answer without it and leave the file be
+      opts.warn(`cannot use the index ${indexPath} (${(err as Error).message}); listing without it`);
       index = RunIndex.open(':memory:');
     }
     const out = await refreshOnce(index, found, roots, opts);

@@ -128,10 +128,12 @@ export function buildPlotSpec(input: PlotInput, lines: ReadonlyMap<string, Panel
     field: 't',
     type: 'quantitative',
     title: 'time since start',
-    scale: { domain: [0, x.values[x.values.length - 1]!] },
-    axis: { values: x.values, labelExpr: `format(datum.value / ${x.divisor}, '~g') + '${x.unit}'` },
+    // the axis ends at the last point: rounding it up to a tick can waste a third of the width
+    scale: { domain: [0, maxT], nice: false },
+    axis: { values: x.values.filter((v) => v <= maxT * 1.0001), labelExpr: `format(datum.value / ${x.divisor}, '~g') + '${x.unit}'` },
   };
   const panels: Panel[] = (['memory', 'cpu'] as const).filter((p) => [...lines.values()].includes(p));
+  const conductOnly = (panel: Panel): boolean => [...lines].filter(([, p]) => p === panel).every(([k]) => k.startsWith('conduct_'));
   const panelSpec = (panel: Panel): Record<string, unknown> => {
     const maxV = Math.max(0, ...rows.filter((r) => r.panel === panel).map((r) => r.value));
     const yAxis =
@@ -144,7 +146,12 @@ export function buildPlotSpec(input: PlotInput, lines: ReadonlyMap<string, Panel
               axis: { values: t.values, labelExpr: `datum.value == 0 ? '0' : format(datum.value / ${t.divisor}, '~g') + ' ${t.unit}'` },
             };
           })()
-        : { title: 'CPU (100% = one core)', scale: { domainMin: 0 }, axis: { labelExpr: "format(datum.value, '~g') + '%'" } };
+        : {
+            // con-duct's pcpu is ps's lifetime %CPU summed over processes: the axis must not call it a rate
+            title: conductOnly(panel) ? 'con-duct %CPU, not a rate' : 'CPU (100% = one core)',
+            scale: { domainMin: 0 },
+            axis: { labelExpr: "format(datum.value, '~g') + '%'" },
+          };
     const layers: Record<string, unknown>[] = [
       {
         transform: [{ filter: `datum.panel === '${panel}'` }],
@@ -179,10 +186,10 @@ export function buildPlotSpec(input: PlotInput, lines: ReadonlyMap<string, Panel
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: input.title, anchor: 'start' },
+    title: { text: input.title, anchor: 'start', limit: 880 },
     background: 'white',
     padding: 12,
-    config: { font: FONT, view: { stroke: '#ddd' } },
+    config: { font: FONT, view: { stroke: '#ddd' }, legend: { labelLimit: 0 } },
     datasets: { usage: rows, events },
     data: { name: 'usage' },
     vconcat: panels.map(panelSpec),

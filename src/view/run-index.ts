@@ -56,20 +56,23 @@ export class RunIndex {
   }
 
   /** Open (or create, mode 0600) the index; a corrupt or other-version file is rebuilt, never fatal. */
-  static open(path: string, opts: { forceRebuild?: boolean } = {}): RunIndex {
+  static open(path: string, opts: { forceRebuild?: boolean; busyTimeoutMs?: number } = {}): RunIndex {
     if (path === ':memory:') return new RunIndex(path, prepare(new Database(':memory:')), null);
+    const busy = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     let reason: string | null = opts.forceRebuild ? 'damaged' : null;
     if (!opts.forceRebuild) {
       try {
-        const opened = openChecked(path);
+        const opened = openChecked(path, false, busy);
         if (opened.ok) return new RunIndex(path, opened.db, null);
         reason = opened.reason;
       } catch (err) {
+        // only a file SQLite calls damaged is thrown away; a busy or unwritable one is left to its owner
+        if (!isCorruptionError(err)) throw err;
         reason = `unreadable (${(err as Error).message})`;
       }
     }
     removeIndexFiles(path);
-    const again = openChecked(path, true);
+    const again = openChecked(path, true, busy);
     if (!again.ok) throw new Error(`cannot create the index ${path}: ${again.reason}`);
     return new RunIndex(path, again.db, reason);
   }
@@ -178,11 +181,17 @@ async function readSummaries(
   return out;
 }
 
-function prepare(db: Database.Database): Database.Database {
-  db.pragma('busy_timeout = 5000');
+/** How long a writer waits for another `ls` holding the write lock before giving up on the index. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** Set the connection up; the tables are created only when missing, so opening a ready index writes nothing. */
+function prepare(db: Database.Database, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Database.Database {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec(`
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").get()) return db;
+  db.transaction(() => {
+    db.exec(`
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS units (id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
     CREATE TABLE IF NOT EXISTS runs (
@@ -195,12 +204,13 @@ function prepare(db: Database.Database): Database.Database {
       warnings TEXT
     ) WITHOUT ROWID;
   `);
-  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('version', ?)").run(INDEX_VERSION);
+    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('version', ?)").run(INDEX_VERSION);
+  }).immediate();
   return db;
 }
 
 /** Open and check: a file of another version is reported as not ok; one SQLite rejects throws. */
-function openChecked(path: string, create = false): { ok: true; db: Database.Database } | { ok: false; reason: string } {
+function openChecked(path: string, create: boolean, busyTimeoutMs: number): { ok: true; db: Database.Database } | { ok: false; reason: string } {
   let isNew = create;
   try {
     statSync(path);
@@ -215,7 +225,7 @@ function openChecked(path: string, create = false): { ok: true; db: Database.Dat
       db.close();
       return { ok: false, reason: version === null ? 'it has no version' : `it is version ${version}, this duct writes ${INDEX_VERSION}` };
     }
-    return { ok: true, db: prepare(db) };
+    return { ok: true, db: prepare(db, busyTimeoutMs) };
   } catch (err) {
     db.close();
     throw err;
@@ -234,4 +244,10 @@ function readVersion(db: Database.Database): string | null {
 
 function removeIndexFiles(path: string): void {
   for (const p of [path, `${path}-wal`, `${path}-shm`]) rmSync(p, { force: true });
+}
+
+/** SQLite's verdict that a file is not a database or is damaged (as opposed to busy, read-only or missing). */
+export function isCorruptionError(err: unknown): boolean {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
 }

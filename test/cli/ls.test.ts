@@ -30,7 +30,7 @@ test('ls -f json lists the fixture runs with raw figures in a stable shape', asy
       Array(3).fill(['prefix', 'command', 'exit_code', 'wall_clock_time', 'mem_peak', 'cpu_peak']),
     );
     assert.deepEqual(runs[1], {
-      prefix: join(t.dir, 'basic', '2026-11-20T11.00.00-5151_'),
+      prefix: 'basic/2026-11-20T11.00.00-5151_',
       command: 'python train.py --batch-size 512',
       exit_code: 1,
       wall_clock_time: 5.5,
@@ -136,9 +136,9 @@ test('--fields help lists run fields and the measurement figures present; an unk
   try {
     const help = await runCli(['ls', 'basic', '--fields', 'help'], { cwd: t.dir });
     assert.equal(help.code, 0, help.stderr);
-    assert.match(help.stdout, /^path\s+path of the run's info\.json$/m);
+    assert.match(help.stdout, /^path\s+path of the run's info\.json \(relative to the working directory when under it\)$/m);
     assert.match(help.stdout, /^mem_peak\s+bytes\s+best memory peak/m);
-    assert.match(help.stdout, /^cgroup_mem_peak\s+bytes\s+measurement figure$/m);
+    assert.match(help.stdout, /^cgroup_mem_peak\s+bytes\s+measurement figure: peak/m);
     assert.match(help.stdout, /^proc_pdcpu_total_mean\s+percent/m);
     const bad = await runCli(['ls', 'basic', '-F', 'command,nonsense'], { cwd: t.dir });
     assert.equal(bad.code, 2);
@@ -222,6 +222,29 @@ test('concurrent ls calls while runs are being written leave a sound index', asy
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
     assert.equal((db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n, 400);
     db.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('con-duct 0.2 runs are listed beside duct runs under their own names; their pcpu is never cpu_peak', async () => {
+  const t = withRuns('basic');
+  try {
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'conduct', 'v0.2.1'), join(t.dir, 'conduct'), { recursive: true });
+    const r = await runCli(['ls', 'basic', 'conduct', '-f', 'json', '-F', 'format,command,wall_clock_time,mem_peak,cpu_peak,conduct_peak_pcpu', '--filter', 'wall_clock_time > 1m'], { cwd: t.dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [
+      { format: 'con-duct-0.2', command: 'python train.py --epochs 2', wall_clock_time: 91.25, mem_peak: 629145600, cpu_peak: null, conduct_peak_pcpu: 279.8 },
+    ]);
+    const table = await runCli(['ls', 'conduct', 'basic', '-f', 'pyout', '-F', 'format,command,mem_peak,cpu_peak'], { cwd: t.dir });
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 5);
+    assert.match(lines[1]!, /^con-duct-0\.2\s+python train\.py --epochs 2\s+600\.00 MiB\s+-$/);
+    assert.match(lines[2]!, /^duct\s+python train\.py --epochs 3\s+1\.75 GiB\s+390\.50%$/);
+    const summaries = await runCli(['ls', 'conduct', '-F', 'prefix,conduct_peak_rss,conduct_average_pcpu'], { cwd: t.dir });
+    assert.equal(summaries.stdout, 'conduct/2024.10.03T09.15.00-51234_\n  conduct_peak_rss:     600.00 MiB\n  conduct_average_pcpu: 168.40%\n');
+    const help = await runCli(['ls', 'conduct', '--fields', 'help'], { cwd: t.dir });
+    assert.match(help.stdout, /^conduct_peak_pcpu\s+percent\s+con-duct: largest per-sample sum over the session's processes of ps %CPU/m);
   } finally {
     t.cleanup();
   }

@@ -112,3 +112,30 @@ test('plot defaults to <prefix>plot.png, reads a torn run, and refuses bad input
     t.cleanup();
   }
 });
+
+test('plot draws a con-duct 0.2 run, and does not call its pcpu a rate', async () => {
+  const t = tempDir();
+  try {
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'conduct', 'v0.2.1'), join(t.dir, 'c'), { recursive: true });
+    const r = await runCli(['plot', 'c/2024.10.03T09.15.00-51234_info.json', '-o', 'c.svg'], { cwd: t.dir });
+    assert.equal(r.code, 0, r.stderr);
+    const svg = readFileSync(join(t.dir, 'c.svg'), 'utf8');
+    for (const key of ['conduct_totals_rss', 'conduct_totals_pcpu']) assert.ok(svg.includes(`>${key}<`), key);
+    assert.ok(svg.includes('>con-duct %CPU, not a rate<'));
+    assert.ok(!svg.includes('100% = one core'));
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('plot of a run with no usage records says so and writes nothing', async () => {
+  const t = withRuns();
+  try {
+    const r = await runCli(['plot', 'torn/2026-11-20T14.00.00-8080_info.json', '-o', 'x.svg'], { cwd: t.dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /duct: torn\/2026-11-20T14\.00\.00-8080_info\.json: the run has no usage records to plot$/m);
+    assert.equal(existsSync(join(t.dir, 'x.svg')), false);
+  } finally {
+    t.cleanup();
+  }
+});

@@ -21,6 +21,7 @@ const runs: Array<[string, string[], NodeJS.ProcessEnv, number]> = [
   ['a command that succeeds, with output and a message', ['-m', 'first try', '--', 'sh', '-c', 'echo out; echo err >&2'], {}, 0],
   ['a command that fails', ['--fail-time', '0', '--', 'exit-with', '3'], {}, 3],
   ['a command killed by a signal', ['--fail-time', '0', '--', 'kill-self', 'KILL'], {}, 137],
+  ['a run whose output trips the detectors (events.jsonl)', ['--fail-time', '0', '--', 'sh', '-c', 'echo "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB" >&2; echo "RuntimeError: DataLoader worker (pid 4242) is killed by signal: Killed." >&2; exit 1'], {}, 1],
   ['a SLURM job, nothing captured, current session', ['-c', 'none', '--mode', 'current-session', '--', 'exit-with', '0'], { SLURM_JOB_ID: '4242', SLURM_CPUS_PER_TASK: '2', PBS_JOBID: '7.pbs' }, 0],
 ];
 for (const [what, args, env, code] of runs) {
@@ -34,6 +35,7 @@ for (const [what, args, env, code] of runs) {
       assert.match(v.stdout, /^logs\/run_: valid: duct schema \d+\.\d+\.\d+; run_info\.json/m);
       const info = JSON.parse(readFileSync(join(dir, 'logs/run_info.json'), 'utf8'));
       assert.equal(typeof info.system.hostname, 'string');
+      if (code === 1) assert.match(v.stdout, /run_events\.jsonl \(2 records\)/);
       if (env.SLURM_JOB_ID) assert.deepEqual(info.environment.variables, { PBS_JOBID: '7.pbs', SLURM_CPUS_PER_TASK: '2', SLURM_JOB_ID: '4242' });
     }));
 }
@@ -149,4 +151,38 @@ test('usage errors and a PATH with no run exit 2 with one line naming the input'
     const help = await runCli(['validate', '--help'], { cwd: dir });
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Examples:\n\s+duct validate \.duct\/logs\//);
+  }));
+
+test('hand-made files, each through the CLI: the message and the exit status', () =>
+  inTemp(async (dir) => {
+    const r = await runCli(['-p', 'h_', '--', 'exit-with', '0'], { cwd: dir });
+    assert.equal(r.code, 0);
+    const info = JSON.parse(readFileSync(join(dir, 'h_info.json'), 'utf8'));
+    // a size key the usage lines below may carry
+    if (!info.measurements.selected.includes('proc_rss_total')) {
+      info.measurements.selected.push('proc_rss_total');
+      info.measurements.units.proc_rss_total = 'bytes';
+    }
+    const good = JSON.stringify(info);
+    const line = (v: unknown) => JSON.stringify(v) + '\n';
+    const usage = (m: string) => `{"timestamp": "2025-01-31T12:00:00Z", "num_samples": 1, "measurements": {${m}}}\n`;
+    const cases: Array<[string, string, string, number, RegExp]> = [
+      ['wrong type', 'h_info.json', line({ ...info, duct_pid: '42' }), 1, /^h_info\.json:1: \/duct_pid: must be an integer, got a string$/m],
+      ['unknown field in a closed shape', 'h_info.json', line({ ...info, output_paths: { ...info.output_paths, log: 'x' } }), 1, /^h_info\.json:1: \/output_paths\/log: unknown field \(not in the closed shape of \/output_paths\)$/m],
+      ['missing required field', 'h_info.json', line({ ...info, status: undefined }), 1, /^h_info\.json:1: \/status: missing required field$/m],
+      ['empty file', 'h_info.json', '', 1, /^h_info\.json:1: empty file/m],
+      ['not JSON', 'h_info.json', '<html>', 1, /^h_info\.json:1: not JSON: Unexpected token '<'$/m],
+      ['a NaN', 'h_usage.jsonl', usage('"proc_rss_total": NaN'), 1, /^h_usage\.jsonl:1: not JSON: NaN and Infinity are not JSON numbers/m],
+      ['a 2 GB number (valid)', 'h_usage.jsonl', usage('"proc_rss_total": 2147483648000'), 0, /^h_: valid: .*h_usage\.jsonl \(1 record\)$/m],
+      ['a number past 2^53', 'h_usage.jsonl', usage('"proc_rss_total": 9007199254740993'), 1, /^h_usage\.jsonl:1: \/measurements\/proc_rss_total: must be at most 9007199254740991/m],
+      ['torn last line', 'h_usage.jsonl', usage('') + '{"times', 0, /^h_usage\.jsonl:2: warning: torn last line: 7 bytes without a newline/m],
+    ];
+    for (const [what, file, content, code, expected] of cases) {
+      writeFileSync(join(dir, 'h_info.json'), good);
+      writeFileSync(join(dir, 'h_usage.jsonl'), '');
+      writeFileSync(join(dir, file), content);
+      const v = await runCli(['validate', 'h_'], { cwd: dir });
+      assert.equal(v.code, code, `${what}: ${v.stdout}`);
+      assert.match(v.stdout, expected, what);
+    }
   }));

@@ -90,8 +90,11 @@ test('hybrid (this machine\'s shape): v1 memory and cpuacct, cgroup2 without mem
   assert.equal(l.memory?.version, 'v1');
   assert.equal(l.memory?.path, '/process_api/abc');
   assert.equal(l.cpu?.version, 'v1');
-  const r = await cgroupCollector(l).collect([], ALL);
-  assert.deepEqual(r.single, { mem_current: 5505024, mem_peak: 747155456, cpu_usage: 169.110890978, oom_kills: 0 });
+  assert.equal(l.cpu?.isRoot, true);
+  const c = cgroupCollector(l);
+  assert.match(String(c.available()['cpu_usage']), /root CPU accounting cgroup.*whole machine/);
+  const r = await c.collect([], ALL);
+  assert.deepEqual(r.single, { mem_current: 5505024, mem_peak: 747155456, oom_kills: 0 }, 'the root cpuacct group is not read');
 });
 
 test('hybrid with memory only in the unified hierarchy: memory from v2, cpu from v1', async () => {
@@ -129,4 +132,12 @@ test('the real machine: discovery finds a readable memory cgroup (hybrid v1 here
   const r = await c.collect([], new Set(['mem_current', 'mem_peak']));
   assert.ok(r.single['mem_current']! > 0);
   assert.ok(r.single['mem_peak']! >= r.single['mem_current']! * 0.5);
+});
+
+test('v2 root cgroup (no cgroup.type): its machine-wide counters are refused with the reason', () => {
+  const l = layoutOf('v2-root');
+  assert.equal(l.memory?.isRoot, true);
+  const a = cgroupCollector(l).available();
+  assert.match(String(a['cpu_usage']), /root CPU accounting cgroup/);
+  assert.match(String(a['mem_peak']), /root memory cgroup/);
 });

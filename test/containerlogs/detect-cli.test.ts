@@ -3,19 +3,15 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
-import { REPO_ROOT, pollUntil, runCli, tempDir, type CliResult } from '../helpers/cli.js';
-import { containerDir, cri, ts, write } from './pods.js';
-import { recordsValidator } from './records-schema.test.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { schemas } from '../../src/files/schemas.js';
+import { pollUntil, runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { containerDir, cri, recordsValidator, ts, write } from './pods.js';
 
-function eventsValidator(): ReturnType<Ajv['compile']> {
-  // not strict: the detectors' schema puts `required` in if/then blocks without a type (ajv's strictTypes rejects that)
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats.default(ajv);
-  const load = (name: string): object => JSON.parse(readFileSync(join(REPO_ROOT, 'schema', name), 'utf8')) as object;
-  ajv.addSchema(load('verdict.schema.json'));
-  return ajv.compile(load('events.schema.json'));
+function eventsValidator(): ValidateFunction {
+  const fn = schemas().validator('events');
+  if (!fn) throw new Error('schema/events.schema.json is not loaded');
+  return fn;
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
@@ -167,6 +163,57 @@ test('duct detect --follow: appends, rotation and compression while it runs; SIG
     const messages = lines().map((r) => r.message);
     assert.deepEqual(messages, Array.from({ length: 91 }, (_, i) => (i === 30 ? 'line 30 joined' : `line ${i}`)));
     assert.ok(lines().every((r) => r.incomplete === false));
+  } finally {
+    cleanup();
+  }
+});
+
+test('duct detect --follow without a state dir prints each record as its poll finds it', async () => {
+  const { dir, cleanup } = tempDir('duct-clogs-cli-follow-');
+  const c = containerDir(dir);
+  write(join(c, '0.log'), cri(ts(1), 'stdout', 'F', 'first'));
+  let child: { kill(s: NodeJS.Signals): boolean; stdout: NodeJS.ReadableStream | null } | null = null;
+  let seen = '';
+  const done = runCli(['detect', '--follow', '--emit', 'records', '--poll-interval', '0.02', join(dir, '*/*/*.log')], {
+    cwd: dir,
+    timeoutMs: 30_000,
+    onSpawn: (ch) => {
+      child = ch;
+      ch.stdout!.on('data', (b: Buffer) => (seen += b.toString()));
+    },
+  });
+  try {
+    await pollUntil(() => seen.includes('"first"'), 10_000, 'the first record');
+    appendFileSync(join(c, '0.log'), cri(ts(2), 'stderr', 'F', 'second'));
+    await pollUntil(() => seen.includes('"second"'), 10_000, 'the second record');
+  } finally {
+    child!.kill('SIGTERM');
+  }
+  const r = await done;
+  cleanup();
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(jsonLines(r.stdout).map((x) => x.message), ['first', 'second']);
+});
+
+test('a glob over a container log and a captured plain-text file reads each in its own format; a new --state-dir is created 0700', async () => {
+  const { dir, cleanup } = tempDir('duct-clogs-cli-');
+  try {
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    write(join(logs, 'app.log'), cri(ts(1), 'stderr', 'F', 'OSError: [Errno 107] Transport endpoint is not connected'));
+    writeFileSync(join(logs, 'run_stderr'), 'RuntimeError: DataLoader worker (pid 4242) is killed by signal: Killed.\n');
+    const state = join(dir, 'new', 'state');
+    const r = await runCli(['detect', '--state-dir', state, join(logs, '*')], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const events = jsonLines(r.stdout);
+    assert.deepEqual(
+      events.map((e) => [e.kind, (e.attributes as Record<string, unknown>)['dataloader.error_class'], (e.source as Record<string, unknown>).file]),
+      [
+        ['dataloader_error', 'fuse_transport_error', join(logs, 'app.log')],
+        ['dataloader_error', 'worker_killed', join(logs, 'run_stderr')],
+      ],
+    );
+    assert.equal(statSync(state).mode & 0o777, 0o700);
   } finally {
     cleanup();
   }

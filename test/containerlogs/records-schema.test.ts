@@ -1,16 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import { REPO_ROOT, tempDir } from '../helpers/cli.js';
-import { containerDir, cri, readAll, ts, write } from './pods.js';
-
-/** schema/records.schema.json compiled with ajv in strict mode. */
-export function recordsValidator(): ReturnType<Ajv['compile']> {
-  const ajv = new Ajv({ allErrors: true, strict: true });
-  return ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, 'schema', 'records.schema.json'), 'utf8')) as object);
-}
+import { tempDir } from '../helpers/cli.js';
+import { containerDir, cri, readAll, recordsValidator, ts, write } from './pods.js';
 
 test('records emitted for pod and non-pod files validate against schema/records.schema.json', async () => {
   const { dir, cleanup } = tempDir('duct-clogs-schema-');

@@ -216,3 +216,46 @@ test('a rename rotation between two passes continues in the rotated file, then t
   write(live, cri(ts(3), 'stdout', 'F', 'three'));
   assert.deepEqual((await readAll([join(dir, '*/*/*.log')], { stateDir: state })).records.map((r) => r.message), ['two', 'three']);
 }));
+
+test('a pattern starting with ! excludes what it matches, such as duct\'s own pod', withDir(async (dir) => {
+  const app = containerDir(dir, 'ml', 'train-0', 'u1', 'trainer');
+  const own = containerDir(dir, 'duct', 'duct-abcde', 'u2', 'duct');
+  write(join(app, '0.log'), cri(ts(1), 'stdout', 'F', 'app'));
+  write(join(own, '0.log'), cri(ts(1), 'stdout', 'F', '{"kind":"cuda_oom","body":"CUDA out of memory"}'));
+  const { records } = await readAll([join(dir, '*/*/*.log'), `!${join(dir, 'duct_*/**')}`]);
+  assert.deepEqual(records.map((r) => [r.namespace, r.message]), [['ml', 'app']]);
+}));
+
+test('down during a rotation and its compression: the restart reads the rest of the .gz from the cursor offset, then the new file', withDir(async (dir) => {
+  const c = containerDir(dir);
+  const state = join(dir, 'state');
+  mkdirSync(state);
+  const live = join(c, '0.log');
+  write(live, cri(ts(1), 'stdout', 'F', 'seen'), cri(ts(2), 'stdout', 'P', 'split '));
+  const first = await readAll([join(dir, '*/*/*.log')], { stateDir: state });
+  assert.deepEqual(first.records.map(brief), [['stdout', 'seen', 1, false, false], ['stdout', 'split ', 1, false, true]]);
+  // while duct is down: more lines, rotation, compression, a new live file
+  appendFileSync(live, Buffer.concat([cri(ts(3), 'stdout', 'F', 'unseen'), cri(ts(4), 'stderr', 'F', 'also unseen')]));
+  writeFileSync(join(c, '0.log.20240501-100004.gz'), gzipSync(readFileSync(live)));
+  rmSync(live);
+  write(live, cri(ts(5), 'stdout', 'F', 'after'));
+  const second = await readAll([join(dir, '*/*/*.log')], { stateDir: state });
+  assert.deepEqual(second.records.map(brief), [
+    ['stdout', 'unseen', 1, false, false],
+    ['stderr', 'also unseen', 1, false, false],
+    ['stdout', 'after', 1, false, false],
+  ]);
+  assert.equal(second.records[0]!.file, join(c, '0.log.20240501-100004.gz'));
+}));
+
+test('--start-at end applies to a first start only: after a restart from a cursor, a pod that appeared meanwhile is read whole', withDir(async (dir) => {
+  const state = join(dir, 'state');
+  mkdirSync(state);
+  const a = containerDir(dir, 'ml', 'a', 'ua', 'c');
+  write(join(a, '0.log'), cri(ts(1), 'stdout', 'F', 'history of a'));
+  assert.deepEqual((await readAll([join(dir, '*/*/*.log')], { stateDir: state, startAt: 'end' })).records, []);
+  const b = containerDir(dir, 'ml', 'b', 'ub', 'c');
+  write(join(b, '0.log'), cri(ts(2), 'stdout', 'F', 'b started while duct was down'));
+  const again = await readAll([join(dir, '*/*/*.log')], { stateDir: state, startAt: 'end' });
+  assert.deepEqual(again.records.map((r) => [r.pod, r.message]), [['b', 'b started while duct was down']]);
+}));

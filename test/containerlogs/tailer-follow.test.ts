@@ -151,3 +151,80 @@ test('a crash with a partial pending keeps it in the cursor, so the restart join
     cleanup();
   }
 });
+
+test('a rename that lands between listing the directory and opening 0.log defers the new file until the old one is finished', async () => {
+  const { dir, cleanup } = tempDir('duct-clogs-race-');
+  try {
+    const c = containerDir(dir);
+    const live = join(c, '0.log');
+    write(live, cri(ts(1), 'stdout', 'F', 'one'));
+    const { t, records } = tailer([join(dir, '*/*/*.log')], { follow: false });
+    await t.poll();
+    const listedBefore = ['0.log'];
+    appendFileSync(live, cri(ts(2), 'stdout', 'P', 'two '));
+    renameSync(live, join(c, '0.log.20240501-100002'));
+    write(live, cri(ts(3), 'stdout', 'F', 'halves'));
+    // what pollStream does after its listing went stale: open 0.log, now the new file
+    type Internals = { streams: Map<string, unknown>; pollFile(st: unknown, path: string, used: Set<unknown>, listed: string[]): Promise<string> };
+    const inner = t as unknown as Internals;
+    const outcome = await inner.pollFile(inner.streams.get(live), live, new Set(), listedBefore);
+    assert.equal(outcome, 'raced');
+    assert.deepEqual(records.map((r) => r.message), ['one']);
+    await t.poll(); // a fresh listing: the rotated file first, then the new one
+    assert.deepEqual(records.map((r) => r.message), ['one', 'two halves']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('an idle poll opens nothing: unchanged files (a .gz above all) are not read or decompressed again', async () => {
+  const { dir, cleanup } = tempDir('duct-clogs-idlepoll-');
+  try {
+    const c = containerDir(dir);
+    writeFileSync(join(c, '0.log.20240501-095000.gz'), gzipSync(cri(ts(1), 'stdout', 'F', 'old')));
+    write(join(c, '0.log'), cri(ts(2), 'stdout', 'F', 'new'));
+    const { t, records } = tailer([join(dir, '*/*/*.log')], { follow: false });
+    await t.poll();
+    assert.deepEqual([t.stats.filesOpened, t.stats.filesRead, records.length], [2, 2, 2]);
+    await t.poll();
+    await t.poll();
+    assert.deepEqual([t.stats.filesOpened, t.stats.filesRead, records.length], [2, 2, 2]);
+    appendFileSync(join(c, '0.log'), cri(ts(3), 'stdout', 'F', 'newer'));
+    await t.poll();
+    assert.deepEqual([t.stats.filesOpened, t.stats.filesRead, records.map((r) => r.message)], [3, 3, ['old', 'new', 'newer']]);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a deleted pod is forgotten (memory and cursor) once gone for the grace period; a pod merely out of the pattern is kept', async () => {
+  const { dir, cleanup } = tempDir('duct-clogs-forget-');
+  try {
+    let clock = 1_000_000;
+    const gone = containerDir(dir, 'ml', 'gone', 'u1', 'c');
+    const kept = containerDir(dir, 'ml', 'kept', 'u2', 'c');
+    write(join(gone, '0.log'), cri(ts(1), 'stdout', 'P', 'half'));
+    write(join(kept, '0.log'), cri(ts(1), 'stdout', 'F', 'k'));
+    const { t, records, notices } = tailer([join(dir, '*/*/*.log')], { follow: false, stateDir: dir, forgetAfterMs: 60_000, now: () => clock });
+    await t.poll();
+    assert.equal(t.stats.streams, 2);
+    rmSync(join(dir, 'ml_gone_u1'), { recursive: true });
+    clock += 59_999;
+    await t.poll();
+    assert.equal(t.stats.streams, 2); // within the grace period
+    clock += 1;
+    await t.poll();
+    assert.equal(t.stats.streams, 1);
+    assert.deepEqual(records.map((r) => [r.meta?.pod, r.message, r.incomplete]), [['kept', 'k', false], ['gone', 'half', true]]);
+    assert.deepEqual(notices, [{ kind: 'stream_forgotten', streamId: join(gone, '0.log') }]);
+    const cursor = JSON.parse(readFileSync(join(dir, 'detect-cursor.json'), 'utf8')) as { files: { stream_id: string }[]; pending: unknown[] };
+    assert.deepEqual([cursor.files.map((f) => f.stream_id), cursor.pending], [[join(kept, '0.log')], []]);
+    // a later run over another pattern keeps what it does not look at
+    const other = tailer([join(dir, 'nothing-here/*.log')], { follow: false, stateDir: dir, forgetAfterMs: 60_000, now: () => clock + 3_600_000 });
+    await other.t.run();
+    const after = JSON.parse(readFileSync(join(dir, 'detect-cursor.json'), 'utf8')) as { files: { stream_id: string }[] };
+    assert.deepEqual(after.files.map((f) => f.stream_id), [join(kept, '0.log')]);
+  } finally {
+    cleanup();
+  }
+});

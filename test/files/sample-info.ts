@@ -1,6 +1,7 @@
 import type { CgroupInfo, KeySummary, MeasurementInfo, UsageRecord } from '../../src/aggregation/types.js';
 import type { DetectorSummary } from '../../src/detectors/types.js';
 import { SCHEMA_VERSION, type OutputPaths, type RunInfo } from '../../src/files/info.js';
+import type { SlurmRequest } from '../../src/slurm/request.js';
 
 /*
  * Literal values of every type info.json and usage.jsonl are written from, each with every
@@ -46,6 +47,16 @@ export const detectors: Known<DetectorSummary> = {
   headline: 'CUDA out of memory (tried to allocate 2.00 GiB on GPU 0)',
 };
 
+export const slurmRequest: Required<SlurmRequest> = {
+  job_id: '42',
+  mem_bytes: 8589934592,
+  mem_source: 'SLURM_MEM_PER_NODE',
+  cpus: 4,
+  cpus_source: 'SLURM_CPUS_PER_TASK',
+  time_limit_seconds: 3600,
+  time_source: 'SLURM_TIMELIMIT',
+};
+
 export const runInfo: Required<RunInfo> = {
   schema_version: SCHEMA_VERSION,
   duct_version: '0.1.0',
@@ -73,7 +84,7 @@ export const runInfo: Required<RunInfo> = {
     virtual: false,
     gpus: [{ vendor: 'NVIDIA', model: 'NVIDIA A100-SXM4-40GB', memory_total_bytes: 42949672960, bus_address: '00000000:07:00.0', driver_version: '535.104.05' }],
   },
-  environment: { variables: { SLURM_JOB_ID: '42', SLURM_CPUS_PER_TASK: '4' } },
+  environment: { variables: { SLURM_CPUS_PER_TASK: '4', SLURM_JOB_ID: '42', SLURM_MEM_PER_NODE: '8192', SLURM_TIMELIMIT: '60' }, slurm_request: slurmRequest },
   cgroup,
   measurements,
   execution_summary: {

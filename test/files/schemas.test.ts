@@ -6,15 +6,17 @@ import { join } from 'node:path';
 import { SCHEMA_VERSION } from '../../src/files/info.js';
 import { describeErrors } from '../../src/files/schema-errors.js';
 import { declaredVersions, loadSchemas, SCHEMA_DIR, schemas } from '../../src/files/schemas.js';
-import { cgroup, detectors, keySummary, measurements, outputPaths, runInfo, usageRecord } from './sample-info.js';
+import { cgroup, detectors, keySummary, measurements, outputPaths, runInfo, slurmRequest, usageRecord } from './sample-info.js';
 
 /**
- * The shape fingerprint of duct's own schemas for each schema version. A change to any
- * shape in schema/*.schema.json changes the fingerprint: bump SCHEMA_VERSION in
- * src/files/info.ts (and every schema's x-duct-schema-version), then record the new pair here.
+ * The shape fingerprint of duct's own schemas (every schema/*.schema.json: info, usage,
+ * events, verdict, records) for each schema version. A change to any shape changes the
+ * fingerprint: bump SCHEMA_VERSION in src/files/info.ts and every file's x-duct-schema-version,
+ * then record the new pair here. Once a version is released its
+ * fingerprint never changes.
  */
 const RECORDED_FINGERPRINTS: Record<string, string> = {
-  '1.0.0': '0f08d2aa9e12e685',
+  '1.0.0': '8f8ab81c36b517a2',
 };
 
 /** The schema with its prose (description, title, $comment, examples) removed: only the shape. */
@@ -49,7 +51,7 @@ test('every schema in schema/ compiles under ajv strict mode, the con-duct rules
 
 test("each of duct's schemas declares the SCHEMA_VERSION that info.json's writer stamps", () => {
   const versions = declaredVersions(schemas());
-  assert.ok(versions.has('info.schema.json') && versions.has('usage.schema.json'));
+  for (const name of ['info', 'usage', 'events', 'verdict']) assert.ok(versions.has(`${name}.schema.json`), name);
   for (const [name, v] of versions) assert.equal(v, SCHEMA_VERSION, `${name} declares x-duct-schema-version ${String(v)}; src/files/info.ts has ${SCHEMA_VERSION}`);
 });
 
@@ -57,7 +59,7 @@ test('a change to the shape of schema/ changes SCHEMA_VERSION (fingerprint recor
   const recorded = RECORDED_FINGERPRINTS[SCHEMA_VERSION];
   const now = fingerprint();
   assert.ok(recorded, `no fingerprint recorded for schema version ${SCHEMA_VERSION}: add '${SCHEMA_VERSION}': '${now}'`);
-  assert.equal(now, recorded, `schema/ changed shape (fingerprint ${now}) but SCHEMA_VERSION is still ${SCHEMA_VERSION}: bump it in src/files/info.ts and every x-duct-schema-version, and record the new fingerprint in this test`);
+  assert.equal(now, recorded, `schema/ changed shape (fingerprint ${now}) but SCHEMA_VERSION is still ${SCHEMA_VERSION}: bump it in src/files/info.ts and every x-duct-schema-version, and record the new fingerprint in this test (before 1.0.0 is released, recording the new fingerprint for 1.0.0 is enough)`);
 });
 
 test("the fingerprint ignores prose: descriptions can change without a version bump", () => {
@@ -82,6 +84,7 @@ test('info.schema.json declares exactly the fields of RunInfo and the types it r
     ['CgroupInfo', cgroup, defs.cgroup!, ['version', 'memory_path', 'cpu_path', 'memory_limit_bytes', 'mode']],
     ['DetectorSummary', detectors, defs.detectors!, Object.keys(detectors)],
     ['KeySummary', keySummary, defs.key_summary!, ['unit']],
+    ['SlurmRequest', slurmRequest, (defs.environment!.properties as Record<string, { properties: object; required?: string[] }>).slurm_request!, Object.keys(slurmRequest)],
   ];
   for (const [type, sample, schema, required] of pairs) {
     assert.deepEqual(declared(schema), Object.keys(sample).sort(), `${type}: schema fields vs the type's fields`);
@@ -92,12 +95,12 @@ test('info.schema.json declares exactly the fields of RunInfo and the types it r
   assert.deepEqual([...(usage.required as string[])].sort(), Object.keys(usageRecord).sort());
 });
 
-test('closed shapes say so; open ones (cgroup, detectors, environment) are open on purpose', () => {
+test('closed shapes say so; open ones (cgroup, detectors) are open on purpose', () => {
   const info = schemas().files.get('info.schema.json')!;
   const defs = info.$defs as Record<string, { additionalProperties?: unknown }>;
   assert.equal(info.additionalProperties, false);
-  for (const closed of ['output_paths', 'measurements', 'key_summary', 'system', 'system_unavailable']) assert.equal(defs[closed]!.additionalProperties, false, closed);
-  for (const open of ['cgroup', 'detectors', 'environment']) assert.notEqual(defs[open]!.additionalProperties, false, open);
+  for (const closed of ['output_paths', 'measurements', 'key_summary', 'system', 'system_unavailable', 'environment']) assert.equal(defs[closed]!.additionalProperties, false, closed);
+  for (const open of ['cgroup', 'detectors']) assert.notEqual(defs[open]!.additionalProperties, false, open);
   assert.equal(schemas().files.get('usage.schema.json')!.additionalProperties, false);
 });
 
@@ -175,4 +178,18 @@ test('a running info.json has nulls where the end goes, and the system block may
   assert.deepEqual(problems('info', running), []);
   assert.match(problems('info', { ...running, exit_code: 0 })[0]!, /^\/exit_code: must be null, got an integer: null while the run is running$/);
   assert.match(problems('info', { ...running, system: {} })[0]!, /^\/system\/hostname: missing required field$/);
+});
+
+test("the README's files section names every field of info.json and usage.jsonl", () => {
+  const readme = readFileSync(join(SCHEMA_DIR, '..', 'README.md'), 'utf8');
+  const section = /<!-- section: files -->([\s\S]*?)<!-- \/section: files -->/.exec(readme)?.[1] ?? '';
+  const info = schemas().files.get('info.schema.json')!;
+  const defs = info.$defs as Record<string, { properties: object }>;
+  const fields = [
+    ...declared(info),
+    ...declared(schemas().files.get('usage.schema.json')),
+    ...['cgroup', 'measurements', 'key_summary', 'output_paths', 'detectors', 'system', 'system_unavailable', 'environment'].flatMap((d) => declared(defs[d])),
+    ...declared((defs.environment!.properties as Record<string, unknown>).slurm_request),
+  ];
+  for (const f of fields) assert.ok(section.includes(f), `README files section does not mention ${f}`);
 });

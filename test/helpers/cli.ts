@@ -26,7 +26,16 @@ export interface RunCliOptions {
   timeoutMs?: number;
   /** called with the child right after spawn (to send signals). */
   onSpawn?: (child: ReturnType<typeof spawn>) => void;
+  /**
+   * After a `duct run`, every run whose info.json it wrote under cwd must validate against
+   * schema/ (warnings allowed), or the call rejects with the problems. Default true; false
+   * only for a test that writes invalid files on purpose.
+   */
+  validateOutputs?: boolean;
 }
+
+/** Subcommands that write no run files; anything else (`run`, or a bare command) is a run. */
+const NON_RUN_SUBCOMMANDS = new Set(['ls', 'plot', 'pp', 'validate', 'detect', 'recommend']);
 
 /** Run `node dist/src/cli/bin.js ARGS` and collect everything; kills it after timeoutMs (default 60 s). */
 export function runCli(args: string[], opts: RunCliOptions): Promise<CliResult> {
@@ -40,7 +49,9 @@ export function runCli(args: string[], opts: RunCliOptions): Promise<CliResult> 
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const spawnOpts: SpawnOptions = { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] };
-  return new Promise((resolve, reject) => {
+  const startedMs = Date.now();
+  const checkRuns = opts.validateOutputs !== false && !NON_RUN_SUBCOMMANDS.has(args[0] ?? '');
+  return new Promise<CliResult>((resolve, reject) => {
     const child = spawn(process.execPath, [DUCT_BIN, ...args], spawnOpts);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -56,6 +67,10 @@ export function runCli(args: string[], opts: RunCliOptions): Promise<CliResult> 
     if (opts.input !== undefined) child.stdin!.end(opts.input);
     else child.stdin!.end();
     opts.onSpawn?.(child);
+  }).then(async (result) => {
+    // loaded lazily: most helpers' users never need ajv
+    if (checkRuns) await (await import('./validate.js')).assertRunsWrittenSinceValid(opts.cwd, startedMs);
+    return result;
   });
 }
 
@@ -73,4 +88,14 @@ export async function pollUntil(check: () => boolean | Promise<boolean>, capMs =
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`timed out after ${capMs} ms waiting for ${what}`);
+}
+
+/** Run `fn` in a fresh temporary directory that is removed afterwards, whatever happens. */
+export async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const t = tempDir();
+  try {
+    await fn(t.dir);
+  } finally {
+    t.cleanup();
+  }
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { assertRunValid } from '../helpers/validate.js';
 
 const cases: Array<[string, string[], number]> = [
   ['exit 0', ['exit-with', '0'], 0],
@@ -20,6 +21,7 @@ for (const [title, cmd, expected] of cases) {
       const info = JSON.parse(readFileSync(join(t.dir, 'out/run_info.json'), 'utf8'));
       assert.equal(info.status, 'finished');
       assert.equal(info.duct_exit_code, expected);
+      await assertRunValid(join(t.dir, 'out/run_'));
       if (expected > 128) {
         assert.equal(info.exit_code, null);
         assert.match(info.signal, /^SIG(KILL|TERM)$/);
@@ -67,6 +69,7 @@ test('a command shorter than the intervals returns at once and still writes its 
     assert.equal(r.code, 0, r.stderr);
     assert.ok(took < 4000, `took ${took} ms, should not wait out a 5 s interval`);
     for (const f of ['run_info.json', 'run_usage.jsonl', 'run_stdout', 'run_stderr']) assert.ok(existsSync(join(t.dir, f)), f);
+    await assertRunValid(join(t.dir, 'run_'));
   } finally {
     t.cleanup();
   }

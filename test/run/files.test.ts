@@ -3,19 +3,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { inTempDir, runCli } from '../helpers/cli.js';
+import { assertRunValid } from '../helpers/validate.js';
 
-async function inTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const t = tempDir();
-  try {
-    await fn(t.dir);
-  } finally {
-    t.cleanup();
-  }
-}
 
 test('the default prefix is .duct/logs/{datetime}-{pid}_', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['exit-with', '0'], { cwd: dir });
     assert.equal(r.code, 0);
     const files = readdirSync(join(dir, '.duct/logs')).sort();
@@ -24,13 +17,14 @@ test('the default prefix is .duct/logs/{datetime}-{pid}_', () =>
   }));
 
 test('prefix placeholders expand, SLURM ones to "none" outside a job, and leading directories are created', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const inJob = await runCli(['-p', 'logs/{slurm_job_id}/{slurm_array_task_id}_{hostname}_', 'exit-with', '0'], {
       cwd: dir,
       env: { SLURM_JOB_ID: '4242', SLURM_ARRAY_TASK_ID: '7' },
     });
     assert.equal(inJob.code, 0, inJob.stderr);
     assert.ok(existsSync(join(dir, `logs/4242/7_${hostname()}_info.json`)));
+    await assertRunValid(join(dir, `logs/4242/7_${hostname()}_`));
     const outside = await runCli(['-p', 'logs/{slurm_job_id}/{slurm_procid}_', 'exit-with', '0'], {
       cwd: dir,
       env: { SLURM_JOB_ID: undefined, SLURM_PROCID: undefined },
@@ -43,7 +37,7 @@ test('prefix placeholders expand, SLURM ones to "none" outside a job, and leadin
   }));
 
 test('existing output files are refused (exit 1, naming them, creating nothing) unless --clobber', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const first = await runCli(['-p', 'r_', 'echo', 'one'], { cwd: dir });
     assert.equal(first.code, 0);
     const before = readdirSync(dir).sort();
@@ -56,10 +50,11 @@ test('existing output files are refused (exit 1, naming them, creating nothing) 
     assert.equal(clobbered.code, 0);
     assert.equal(readFileSync(join(dir, 'r_stdout'), 'utf8'), 'two\n');
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'r_info.json'), 'utf8')).argv, ['echo', 'two']);
+    await assertRunValid(join(dir, 'r_'));
   }));
 
 test('--fail-time: a fast failure removes the logs (default 3 s); 0 keeps them; negative never keeps a failure', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const fast = await runCli(['-p', 'd/fast_', 'exit-with', '2'], { cwd: dir });
     assert.equal(fast.code, 2);
     assert.match(fast.stderr, /Removing log files since the command failed in less than 3 seconds/);
@@ -79,7 +74,7 @@ test('--fail-time: a fast failure removes the logs (default 3 s); 0 keeps them; 
   }));
 
 test('info.json records the run: command, argv, cwd, times, status, paths, versions', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-p', 'r_', 'sh', '-c', 'sleep 0.2; echo done'], { cwd: dir });
     assert.equal(r.code, 0);
     const info = JSON.parse(readFileSync(join(dir, 'r_info.json'), 'utf8'));
@@ -93,10 +88,11 @@ test('info.json records the run: command, argv, cwd, times, status, paths, versi
     assert.equal(info.output_paths.stdout, 'r_stdout');
     assert.equal(info.output_paths.info, 'r_info.json');
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'no temp file left behind');
+    await assertRunValid(join(dir, 'r_'));
   }));
 
 test('.env files, the environment and the command line take precedence in that order, and never reach the command', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     mkdirSync(join(dir, '.duct'));
     writeFileSync(join(dir, '.duct/.env'), 'DUCT_MESSAGE=from-dotenv\nDUCT_CAPTURE_OUTPUTS=stdout\n# comment\nDUCT_SECRET_THING=1\n');
     const env = { DUCT_CONFIG_PATHS: undefined, XDG_CONFIG_HOME: join(dir, 'xdg') };

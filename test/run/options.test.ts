@@ -2,19 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { inTempDir, runCli } from '../helpers/cli.js';
+import { assertRunValid } from '../helpers/validate.js';
 
-async function inTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const t = tempDir();
-  try {
-    await fn(t.dir);
-  } finally {
-    t.cleanup();
-  }
-}
 
 test('an unknown duct option exits 2 naming it, and runs nothing', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['--no-such-option', 'exit-with', '0'], { cwd: dir });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown option --no-such-option/);
@@ -22,14 +15,14 @@ test('an unknown duct option exits 2 naming it, and runs nothing', () =>
   }));
 
 test('a missing command exits 2 with a usage line', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-p', 'x_'], { cwd: dir });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no command given\. Usage: duct/);
   }));
 
 test('--sample-interval greater than --report-interval is rejected before the command starts', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['--sample-interval', '10', '--report-interval', '2', 'exit-with', '0'], { cwd: dir });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--report-interval \(2\) must be greater than or equal to --sample-interval \(10\)/);
@@ -37,7 +30,7 @@ test('--sample-interval greater than --report-interval is rejected before the co
   }));
 
 test('a bad choice names the valid ones', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['--mode', 'sideways', 'exit-with', '0'], { cwd: dir });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /new-session/);
@@ -45,7 +38,7 @@ test('a bad choice names the valid ones', () =>
   }));
 
 test('everything after the command word belongs to the command (duct echo --help prints --help)', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-p', 'r_', 'echo', '--help', '-p', '--clobber'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '--help -p --clobber\n');
@@ -54,7 +47,7 @@ test('everything after the command word belongs to the command (duct echo --help
   }));
 
 test('`duct run` and bare `duct` are the same, and -- separates the command', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const a = await runCli(['run', '-p', 'a_', 'echo', 'x'], { cwd: dir });
     const b = await runCli(['-p', 'b_', '--', 'echo', 'x'], { cwd: dir });
     assert.equal(a.code, 0);
@@ -66,13 +59,13 @@ test('`duct run` and bare `duct` are the same, and -- separates the command', ()
   }));
 
 test('numbers after the command stay strings (echo 007 prints 007)', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-p', 'n_', 'echo', '007', '1e3'], { cwd: dir });
     assert.equal(r.stdout, '007 1e3\n');
   }));
 
 test('-q and -l NONE silence duct; the default INFO level prints the summary', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const quiet = await runCli(['-q', '-p', 'q_', 'exit-with', '0'], { cwd: dir });
     assert.equal(quiet.stderr, '');
     const none = await runCli(['-l', 'none', '-p', 'l_', 'exit-with', '0'], { cwd: dir });
@@ -83,7 +76,7 @@ test('-q and -l NONE silence duct; the default INFO level prints the summary', (
   }));
 
 test('--summary-format with con-duct conversions, and an unknown field fails before running', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-p', 's_', '--summary-format', 'code={exit_code!E} wall={wall_clock_time:.1f} cmd={command}\n', 'exit-with', '0'], { cwd: dir });
     assert.equal(r.code, 0);
     assert.match(r.stderr, /code=0 wall=\d+\.\d cmd=exit-with 0\n/);
@@ -94,7 +87,7 @@ test('--summary-format with con-duct conversions, and an unknown field fails bef
   }));
 
 test('--colors colors the exit code; DUCT_COLORS=0 means off (con-duct read it as on)', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const on = await runCli(['--colors', '-p', 'c_', 'exit-with', '0'], { cwd: dir });
     assert.match(on.stderr, /Exit Code: \x1b\[1;32m0\x1b\[0m/);
     const off = await runCli(['-p', 'd_', 'exit-with', '0'], { cwd: dir, env: { DUCT_COLORS: '0' } });
@@ -105,16 +98,17 @@ test('--colors colors the exit code; DUCT_COLORS=0 means off (con-duct read it a
   }));
 
 test('-m/--message and --mode are recorded in info.json', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-m', 'ablation 3', '--mode', 'current-session', '-p', 'm_', 'exit-with', '0'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     const info = JSON.parse(readFileSync(join(dir, 'm_info.json'), 'utf8'));
     assert.equal(info.message, 'ablation 3');
     assert.equal(info.mode, 'current-session');
+    await assertRunValid(join(dir, 'm_'));
   }));
 
 test('-t system-summary writes info.json only; -t processes-samples writes usage.jsonl only', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     await runCli(['-t', 'system-summary', '-c', 'none', '-p', 'sys_', 'exit-with', '0'], { cwd: dir });
     assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('sys_')), ['sys_info.json']);
     await runCli(['-t', 'processes-samples', '-c', 'none', '-p', 'proc_', 'exit-with', '0'], { cwd: dir });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { inTempDir, runCli } from '../helpers/cli.js';
+import { assertRunValid } from '../helpers/validate.js';
 
 /** The bytes write-bytes produces, recomputed here. */
 function expectedBytes(mib: number): Buffer {
@@ -13,23 +14,16 @@ function expectedBytes(mib: number): Buffer {
 }
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function inTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const t = tempDir();
-  try {
-    await fn(t.dir);
-  } finally {
-    t.cleanup();
-  }
-}
 
 test('binary stdout passes through and is captured byte for byte', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-p', 'b_', 'write-bytes', '2'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     const want = sha(expectedBytes(2));
     assert.equal(sha(r.stdoutBytes), want);
     assert.equal(sha(readFileSync(join(dir, 'b_stdout'))), want);
     assert.equal(statSync(join(dir, 'b_stderr')).size, 0);
+    await assertRunValid(join(dir, 'b_'));
   }));
 
 /** Run duct on `write-bytes MIB` and return its result and its peak RSS (VmHWM, KiB) polled while it ran. */
@@ -55,7 +49,7 @@ async function peakWhilePassing(dir: string, mib: number) {
 }
 
 test('a 100 MB stream passes through intact and duct memory stays flat (within 40 MB of a 1 MB run, under 128 MB)', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const small = await peakWhilePassing(dir, 1);
     const { r, peakKiB } = await peakWhilePassing(dir, 100);
     assert.equal(r.code, 0, r.stderr);
@@ -69,7 +63,7 @@ test('a 100 MB stream passes through intact and duct memory stays flat (within 4
   }));
 
 test('stdout and stderr are drained concurrently and each keeps its order', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-q', '-p', 'i_', 'interleave', '2000'], { cwd: dir });
     assert.equal(r.code, 0);
     const outLines = Array.from({ length: 2000 }, (_, i) => `out ${i}`).join('\n') + '\n';
@@ -81,7 +75,7 @@ test('stdout and stderr are drained concurrently and each keeps its order', () =
   }));
 
 test('-o and -c choose the streams passed through and captured', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-q', '-o', 'stderr', '-c', 'stdout', '-p', 's_', 'interleave', '3'], { cwd: dir });
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'err 0\nerr 1\nerr 2\n');
@@ -92,10 +86,11 @@ test('-o and -c choose the streams passed through and captured', () =>
     const info = JSON.parse(readFileSync(join(dir, 'n_info.json'), 'utf8'));
     assert.equal(info.output_paths.stdout, null);
     assert.equal(info.output_paths.stderr, null);
+    await assertRunValid(join(dir, 'n_'));
   }));
 
 test('stdin passes through to the command', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const r = await runCli(['-q', '-p', 'c_', 'cat'], { cwd: dir, input: 'typed by a person\nsecond line\n' });
     assert.equal(r.code, 0);
     assert.equal(r.stdout, 'typed by a person\nsecond line\n');

@@ -3,16 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { pollUntil, runCli, tempDir } from '../helpers/cli.js';
+import { inTempDir, pollUntil, runCli } from '../helpers/cli.js';
+import { assertRunValid } from '../helpers/validate.js';
 
-async function inTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const t = tempDir();
-  try {
-    await fn(t.dir);
-  } finally {
-    t.cleanup();
-  }
-}
 
 /** Run duct on a fixture, wait for its `ready` line, then deliver `signals` to duct itself, spaced apart. */
 async function signalled(dir: string, args: string[], signals: NodeJS.Signals[]) {
@@ -28,7 +21,7 @@ async function signalled(dir: string, args: string[], signals: NodeJS.Signals[])
 
 for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
   test(`${sig} to duct is forwarded to the command, and duct still writes its files`, () =>
-    inTemp(async (dir) => {
+    inTempDir(async (dir) => {
       const marker = join(dir, 'marker');
       const r = await signalled(dir, ['--fail-time', '0', '-p', 'r_', 'trap-term', marker, '5'], [sig]);
       assert.equal(readFileSync(marker, 'utf8'), `${sig}\n`);
@@ -38,11 +31,12 @@ for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
       assert.equal(info.exit_code, 5);
       assert.equal(info.forcefully_terminated, false);
       assert.match(r.stderr, /Summary:/);
+      await assertRunValid(join(dir, 'r_'));
     }));
 }
 
 test('SIGINT: the first and second are forwarded, the third kills the command with SIGKILL', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const marker = join(dir, 'marker');
     const r = await signalled(dir, ['--fail-time', '0', '-p', 'r_', 'ignore-signals', marker], ['SIGINT', 'SIGINT', 'SIGINT']);
     assert.equal(readFileSync(marker, 'utf8'), 'SIGINT\nSIGINT\n');
@@ -53,7 +47,7 @@ test('SIGINT: the first and second are forwarded, the third kills the command wi
   }));
 
 test('a command that ignores a forwarded SIGTERM is killed after --kill-grace, and that is recorded', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const marker = join(dir, 'marker');
     const started = Date.now();
     const r = await signalled(dir, ['--kill-grace', '1', '--fail-time', '0', '-p', 'r_', 'ignore-signals', marker], ['SIGTERM']);
@@ -64,10 +58,11 @@ test('a command that ignores a forwarded SIGTERM is killed after --kill-grace, a
     const info = JSON.parse(readFileSync(join(dir, 'r_info.json'), 'utf8'));
     assert.equal(info.forcefully_terminated, true);
     assert.equal(info.duct_exit_code, 137);
+    await assertRunValid(join(dir, 'r_'));
   }));
 
 test('children left running in the new session: duct ends with the primary command and names them', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const started = Date.now();
     const r = await runCli(['-p', 'r_', 'spawn-children', '2', '3'], { cwd: dir });
     const took = Date.now() - started;
@@ -81,7 +76,7 @@ test('children left running in the new session: duct ends with the primary comma
   }));
 
 test('duct killed with SIGKILL: the command group dies with it, info.json is whole, output is captured up to the kill', () =>
-  inTemp(async (dir) => {
+  inTempDir(async (dir) => {
     const marker = join(dir, 'marker');
     let child: ChildProcess | undefined;
     const pending = runCli(['-p', 'r_', 'sh', '-c', `trap-term ${marker} & echo ready; wait`], { cwd: dir, onSpawn: (c) => (child = c) });
@@ -106,5 +101,6 @@ test('duct killed with SIGKILL: the command group dies with it, info.json is who
     assert.equal(existsSync(marker), false, 'SIGKILL, not a catchable signal, ended the group');
     const after = JSON.parse(readFileSync(join(dir, 'r_info.json'), 'utf8'));
     assert.equal(after.status, 'running', 'the last complete version stays');
+    await assertRunValid(join(dir, 'r_'), { allowWarnings: true });
     assert.equal(readies(), 2);
   }));

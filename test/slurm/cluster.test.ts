@@ -169,6 +169,10 @@ test('duct under a real SLURM (cgroup v1): batch job, srun step, job array, reco
       const jobPeak = Number(readFileSync(join(jobs, 'truth', `${plainId}.job`), 'utf8'));
       t.diagnostic(`batch job ${plainId}: step peak ${stepPeak} B, job peak ${jobPeak} B`);
 
+      const variables = (info.environment as { variables: Record<string, string> }).variables;
+      assert.equal(variables.SLURM_JOB_ID, plainId);
+      assert.equal(variables.SLURM_MEM_PER_NODE, '400');
+      assert.equal(variables.SLURM_CPUS_PER_TASK, '1');
       const request = recordedRequest(info);
       assert.equal(request?.job_id, plainId);
       assert.equal(request?.mem_bytes, 400 * MIB);
@@ -199,6 +203,11 @@ test('duct under a real SLURM (cgroup v1): batch job, srun step, job array, reco
       const stepPeak = Number(readFileSync(join(jobs, 'truth', `${srunId}.step`), 'utf8'));
       assert.equal(summaryPeak(info, 'cgroup_mem_peak'), stepPeak);
       assert.equal(info.mode, 'current-session');
+    });
+
+    await t.test('every run written inside SLURM validates against schema/', async () => {
+      const r = await runCli(['validate', '-q', join(jobs, 'logs')], { cwd: jobs, env: cluster.env });
+      assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
     });
 
     let recommendedLine = '';

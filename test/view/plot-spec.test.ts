@@ -68,3 +68,18 @@ test('a run with only CPU lines gets one panel', () => {
   const spec = buildPlotSpec(input, selectLines(input, ['proc_pdcpu_total'])) as { vconcat: unknown[] };
   assert.equal(spec.vconcat.length, 1);
 });
+
+test('plot input: x starts at the run start, events labelled by their DataLoader class when they have one', async () => {
+  const { plotInputFromRun } = await import('../../src/view/plot-input.js');
+  const input = plotInputFromRun(
+    { summary: { command: 'python train.py', start_time: '2026-11-20T10:00:00Z' }, units: {}, prefix: 'p_' },
+    [{ time_ms: t0 + 2000, values: {} }],
+    [
+      { time_ms: t0 + 2500, kind: 'dataloader', attributes: { 'dataloader.error_class': 'DataLoader worker killed' } },
+      { time_ms: t0 + 3000, kind: 'cuda_oom', attributes: {} },
+    ],
+  );
+  assert.equal(input.start_ms, t0);
+  assert.equal(input.title, 'python train.py (2026-11-20T10:00:00Z)');
+  assert.deepEqual(input.events.map((e) => e.label), ['DataLoader worker killed', 'cuda_oom']);
+});

@@ -160,3 +160,29 @@ test('an index that cannot be written falls back to listing without it', async (
     t.cleanup();
   }
 });
+
+test('an index held by another writer past the timeout is left alone and ls answers without it', async () => {
+  const t = tempDir();
+  try {
+    generateRuns(t.dir, 5);
+    const warnings: string[] = [];
+    await listRuns({ paths: [t.dir], warn: (m) => warnings.push(m) });
+    generateRuns(t.dir, 2, 10); // two new runs the blocked call must still list
+    const holder = new Database(join(t.dir, INDEX_FILE_NAME));
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      const out = await listRuns({ paths: [t.dir], warn: (m) => warnings.push(m), busyTimeoutMs: 50 });
+      assert.equal(out.runs.length, 7);
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /cannot use the index .*database is locked.*listing without it/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    const after = await listRuns({ paths: [t.dir], warn: (m) => warnings.push(m) });
+    assert.equal(after.stats.read, 2, 'the file kept its five rows: only the two new runs are read');
+    assert.equal(warnings.length, 1);
+  } finally {
+    t.cleanup();
+  }
+});

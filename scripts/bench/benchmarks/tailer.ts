@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import type { BenchContext, BenchOutcome, Benchmark } from '../types.js';
@@ -53,19 +53,30 @@ function generate(dir: string, bytes: number): { path: string; lines: number; by
   return { path, lines, bytes: written };
 }
 
-/** Run a command with stdout to /dev/null and return its wall time in seconds. */
-function timed(cmd: string, args: string[]): Promise<number> {
+const GNU_TIME = '/usr/bin/time';
+
+interface Timing {
+  wallSeconds: number;
+  /** user + system CPU seconds of the command, from GNU time; null where it is not installed. */
+  cpuSeconds: number | null;
+}
+
+/** Run a command with stdout to /dev/null; wall time, and CPU time where GNU time can report it (robust on a busy machine). */
+function timed(cmd: string, args: string[]): Promise<Timing> {
+  const gnuTime = existsSync(GNU_TIME);
   return new Promise((resolve, reject) => {
     const devnull = openSync('/dev/null', 'w');
     const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', devnull, 'pipe'] });
+    const child = gnuTime ? spawn(GNU_TIME, ['-f', 'cpu %U %S', cmd, ...args], { stdio: ['ignore', devnull, 'pipe'] }) : spawn(cmd, args, { stdio: ['ignore', devnull, 'pipe'] });
     let err = '';
     child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       closeSync(devnull);
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`));
-      else resolve(Number(process.hrtime.bigint() - start) / 1e9);
+      const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`));
+      const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(err);
+      resolve({ wallSeconds, cpuSeconds: m ? Number(m[1]) + Number(m[2]) : null });
     });
   });
 }
@@ -77,36 +88,43 @@ const benchmark: Benchmark = {
   target: 'report (no DESIGN.md gate; compare with cat_mb_per_s)',
   higherIsBetter: true,
   async run(ctx: BenchContext): Promise<BenchOutcome> {
-    const bytes = targetBytes((ctx as { quick?: boolean }).quick === true); // `quick` is in the runner's newer context
+    const bytes = targetBytes(ctx.quick === true);
     ctx.progress(`generating a ${Math.round(bytes / 1e6)} MB CRI log`);
     const log = generate(ctx.tmp, bytes);
     const mb = log.bytes / 1e6;
-    const catSeconds: number[] = [];
-    const ductSeconds: number[] = [];
+    const cat: Timing[] = [];
+    const duct: Timing[] = [];
     const repeats = Math.max(1, ctx.repeats);
     for (let i = 0; i < repeats; i++) {
       ctx.progress(`repeat ${i + 1}/${repeats}: cat`);
-      catSeconds.push(await timed('cat', [log.path])); // also leaves the file in the page cache
+      cat.push(await timed('cat', [log.path])); // also leaves the file in the page cache
       ctx.progress(`repeat ${i + 1}/${repeats}: duct detect`);
-      ductSeconds.push(await timed(process.execPath, [ctx.ductBin, 'detect', '--format', 'cri', log.path]));
+      duct.push(await timed(process.execPath, [ctx.ductBin, 'detect', '--format', 'cri', log.path]));
     }
     ctx.progress('duct detect --emit records');
-    const recordsSeconds = await timed(process.execPath, [ctx.ductBin, 'detect', '--emit', 'records', log.path]);
-    const rates = ductSeconds.map((s) => mb / s);
+    const records = await timed(process.execPath, [ctx.ductBin, 'detect', '--emit', 'records', log.path]);
+    const rates = duct.map((t) => mb / t.wallSeconds);
+    const wall = median(duct.map((t) => t.wallSeconds));
+    const cpu = duct.every((t) => t.cpuSeconds !== null) ? median(duct.map((t) => t.cpuSeconds!)) : null;
+    const catWall = median(cat.map((t) => t.wallSeconds));
     return {
       figure: median(rates),
       repeats: rates,
       details: {
         file_bytes: log.bytes,
         lines: log.lines,
-        duct_seconds: ductSeconds,
-        duct_lines_per_s: log.lines / median(ductSeconds),
-        cat_seconds: catSeconds,
-        cat_mb_per_s: mb / median(catSeconds),
-        ratio_to_cat: median(catSeconds) / median(ductSeconds),
-        records_mode_seconds: recordsSeconds,
-        records_mode_mb_per_s: mb / recordsSeconds,
-        records_mode_lines_per_s: log.lines / recordsSeconds,
+        duct_wall_seconds: duct.map((t) => t.wallSeconds),
+        duct_cpu_seconds: duct.map((t) => t.cpuSeconds),
+        duct_lines_per_s: log.lines / wall,
+        duct_mb_per_cpu_s: cpu === null ? null : mb / cpu,
+        duct_lines_per_cpu_s: cpu === null ? null : log.lines / cpu,
+        cat_wall_seconds: cat.map((t) => t.wallSeconds),
+        cat_mb_per_s: mb / catWall,
+        ratio_to_cat: catWall / wall,
+        records_mode_wall_seconds: records.wallSeconds,
+        records_mode_mb_per_s: mb / records.wallSeconds,
+        records_mode_lines_per_s: log.lines / records.wallSeconds,
+        records_mode_mb_per_cpu_s: records.cpuSeconds === null ? null : mb / records.cpuSeconds,
       },
     };
   },

@@ -78,6 +78,59 @@ function viewDescriptions(): Record<string, string> {
   return out;
 }
 
+/** A con-duct run's view without its usage series (what the `ls` index caches), from its info.json text. */
+export interface ConductRunSummary {
+  format: 'con-duct-0.2';
+  prefix: string;
+  info: Json;
+  summary: RunView['summary'];
+  units: RunView['units'];
+  descriptions: Record<string, string>;
+  warnings: string[];
+}
+
+/** Map the text of a con-duct 0.2.x info.json into the view's summary; Python's NaN read as null, with a warning. */
+export function conductRunSummary(infoPath: string, text: string): ConductRunSummary {
+  const warnings: string[] = [];
+  if (hasNonFiniteToken(text)) warnings.push(`${infoPath}: con-duct wrote NaN or Infinity (not JSON); read as null`);
+  let info: unknown;
+  try {
+    info = JSON.parse(nullNonFiniteTokens(text));
+  } catch (err) {
+    throw new DuctError('E_INPUT', `${infoPath} is not JSON: ${(err as Error).message.slice(0, 200)}`);
+  }
+  if (!isConductInfoValue(info)) throw new DuctError('E_INPUT', `${infoPath} is not a con-duct run (no 0.x schema_version with a peak_rss summary)`);
+  return {
+    format: 'con-duct-0.2',
+    prefix: infoPath.slice(0, -'info.json'.length),
+    info: info as Json,
+    summary: conductSummary(info as Json),
+    units: viewUnits(),
+    descriptions: viewDescriptions(),
+    warnings,
+  };
+}
+
+/** Read a con-duct usage file into view points; a torn or bad line is skipped with a warning pushed to `warnings`. */
+export async function readConductUsage(usagePath: string, warnings: string[]): Promise<UsagePoint[]> {
+  let usageText: string;
+  try {
+    usageText = await readFile(usagePath, 'utf8');
+  } catch {
+    warnings.push(`${usagePath}: missing; the run has no usage series`);
+    return [];
+  }
+  const parsed = parseJsonLines(nullNonFiniteTokens(usageText));
+  for (const p of parsed.problems) warnings.push(`${usagePath}:${p.line}: ${p.message}`);
+  const points: UsagePoint[] = [];
+  for (const { line, value } of parsed.records) {
+    const point = conductUsagePoint(value);
+    if (point) points.push(point);
+    else warnings.push(`${usagePath}:${line}: no readable timestamp; record skipped`);
+  }
+  return points;
+}
+
 /**
  * Read a con-duct 0.2.x run (its <prefix>info.json path) into the view `ls`, `plot` and `pp`
  * share. Python's NaN is read as null; a torn or bad usage line is skipped with a warning.
@@ -90,43 +143,7 @@ export async function readConductRun(infoPath: string): Promise<RunView> {
   } catch (err) {
     throw new DuctError('E_INPUT', `cannot read ${infoPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const warnings: string[] = [];
-  if (hasNonFiniteToken(text)) warnings.push(`${infoPath}: con-duct wrote NaN or Infinity (not JSON); read as null`);
-  let info: unknown;
-  try {
-    info = JSON.parse(nullNonFiniteTokens(text));
-  } catch (err) {
-    throw new DuctError('E_INPUT', `${infoPath} is not JSON: ${(err as Error).message.slice(0, 200)}`);
-  }
-  if (!isConductInfoValue(info)) throw new DuctError('E_INPUT', `${infoPath} is not a con-duct run (no 0.x schema_version with a peak_rss summary)`);
-  const prefix = infoPath.slice(0, -'info.json'.length);
-  const usagePath = conductUsagePath(prefix);
-  return {
-    format: 'con-duct-0.2',
-    prefix,
-    info_path: infoPath,
-    info: info as Json,
-    summary: conductSummary(info as Json),
-    units: viewUnits(),
-    descriptions: viewDescriptions(),
-    warnings,
-    async usage(): Promise<UsagePoint[]> {
-      let usageText: string;
-      try {
-        usageText = await readFile(usagePath, 'utf8');
-      } catch {
-        warnings.push(`${usagePath}: missing; the run has no usage series`);
-        return [];
-      }
-      const parsed = parseJsonLines(nullNonFiniteTokens(usageText));
-      for (const p of parsed.problems) warnings.push(`${usagePath}:${p.line}: ${p.message}`);
-      const points: UsagePoint[] = [];
-      for (const { line, value } of parsed.records) {
-        const point = conductUsagePoint(value);
-        if (point) points.push(point);
-        else warnings.push(`${usagePath}:${line}: no readable timestamp; record skipped`);
-      }
-      return points;
-    },
-  };
+  const s = conductRunSummary(infoPath, text);
+  const usagePath = conductUsagePath(s.prefix);
+  return { ...s, info_path: infoPath, usage: () => readConductUsage(usagePath, s.warnings) };
 }

@@ -74,6 +74,30 @@ test('without RESULT the newest file in --results is checked; a machine mismatch
   }
 });
 
+test('gates: an absolute tolerance is applied and shown; a line naming no benchmark is warned about', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const baseline = writeJson(join(dir, 'baseline.json'), makeResult(0, { err: entry(0.003, { higher_is_better: false, unit: 'relative error' }) }));
+    const gates = writeJson(join(dir, 'gates.json'), {
+      defaults: { mode: 'soft', tolerance_pct: 10, cv_threshold_pct: 5 },
+      benchmarks: { err: { mode: 'hard', tolerance_abs: 0.01 }, errr: { mode: 'hard' } },
+    });
+    const [within, beyond] = writeResults(join(dir, 'results'), [
+      makeResult(1, { err: entry(0.008, { higher_is_better: false, unit: 'relative error' }) }),
+      makeResult(2, { err: entry(0.02, { higher_is_better: false, unit: 'relative error' }) }),
+    ]);
+    const ok = runBenchScript('check', [within!, '--baseline', baseline, '--gates', gates], dir);
+    assert.equal(ok.code, 0, ok.stdout);
+    assert.match(rowOf(ok.stdout, 'err'), /10% or 0\.01\s+hard\s+OK$/);
+    assert.match(ok.stdout, /^warning: .*gates\.json declares a hard gate for "errr", a benchmark in neither the result nor the baseline/m);
+    const bad = runBenchScript('check', [beyond!, '--baseline', baseline, '--gates', gates], dir);
+    assert.equal(bad.code, 1, bad.stdout);
+    assert.match(rowOf(bad.stdout, 'err'), /REGRESSION beyond 10% or 0\.01 \(hard gate: fails\)$/);
+  } finally {
+    cleanup();
+  }
+});
+
 test('--update-baseline accepts a result as the baseline, without its details', () => {
   const { dir, cleanup } = tempDir();
   try {

@@ -22,6 +22,15 @@ test('isRegression: lower is better, a rise beyond the tolerance only', () => {
   assert.equal(isRegression(1, 100, false, 10), false);
 });
 
+test('isRegression: an absolute slack covers figures near zero, where a percentage means nothing', () => {
+  // a relative error of 0.003 -> 0.006 doubles, yet is well inside a 0.01 absolute slack
+  assert.equal(isRegression(0.006, 0.003, false, 10), true);
+  assert.equal(isRegression(0.006, 0.003, false, 10, 0.01), false);
+  assert.equal(isRegression(0.014, 0.003, false, 10, 0.01), true);
+  // the larger of the two applies
+  assert.equal(isRegression(85, 100, true, 20, 1), false);
+});
+
 test('compareToBaseline: every status, per benchmark, with gate modes from the gates file', () => {
   const baseline = makeResult(0, {
     steady: entry(1),

@@ -129,6 +129,23 @@ test('unknown flags and a bad N exit 2 with one line', () => {
   }
 });
 
+test('the repository gates file is valid, and a hard gate naming no benchmark is warned about', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const results = join(dir, 'results');
+    series(results, { b: () => 1 }, 2);
+    const r = runBenchScript('cv-report', ['2', '--results', results, '--baseline', join(dir, 'none.json')], dir);
+    assert.equal(r.code, 0, r.stderr); // the default bench/gates.json parses
+    const gates = writeJson(join(dir, 'gates.json'), { defaults: {}, benchmarks: { bb: { mode: 'hard' }, cc: { mode: 'soft' } } });
+    const w = runBenchScript('cv-report', ['2', '--results', results, '--baseline', join(dir, 'none.json'), '--gates', gates], dir);
+    assert.equal(w.code, 0, w.stderr);
+    assert.match(w.stdout, /^warning: .*gates\.json declares a hard gate for "bb", a benchmark in no result and not in the baseline/m);
+    assert.doesNotMatch(w.stdout, /"cc"/);
+  } finally {
+    cleanup();
+  }
+});
+
 test('a gates file with an invalid mode is refused, naming the valid ones', () => {
   const { dir, cleanup } = tempDir();
   try {

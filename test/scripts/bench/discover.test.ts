@@ -40,6 +40,7 @@ test('selectBenchmarks: by benchmark or module name; unknown names listed with t
   assert.deepEqual(selectBenchmarks(found, ['m1']).map((f) => f.benchmark.name), ['a', 'b']);
   assert.deepEqual(selectBenchmarks(found, ['c', 'a']).map((f) => f.benchmark.name), ['a', 'c']);
   assert.throws(() => selectBenchmarks(found, ['a', 'zz']), { message: '--only: unknown benchmark "zz"; valid: a, b, c, m1, m2' });
+  assert.deepEqual(selectBenchmarks(found, ['broken', 'c'], ['broken']).map((f) => f.benchmark.name), ['c']);
 });
 
 test('meetsTarget reads >=, <=, >, < and thousands separators; other text is not judged', () => {

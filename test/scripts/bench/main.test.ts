@@ -114,6 +114,14 @@ test('bad usage exits 2 with one line naming the input and the valid choices, wr
       assert.match(r.stderr, message);
     }
     assert.equal(existsSync(results), false);
+
+    // an unwritable results directory is refused before anything runs
+    const blocked = join(dir, 'file');
+    writeFileSync(blocked, '');
+    const r = runBenchScript('main', ['--benchmarks-dir', FIXTURES, '--results', join(blocked, 'results')], dir);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `bench: cannot write results to ${join(blocked, 'results')}: ENOTDIR; name a writable directory with --results\n`);
+    assert.equal(r.stdout, '');
   } finally {
     cleanup();
   }

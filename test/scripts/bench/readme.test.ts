@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../helpers/cli.js';
+import { REPO_ROOT, tempDir } from '../../helpers/cli.js';
 import { replaceTable, TABLE_BEGIN, TABLE_END } from '../../../scripts/bench/readme.js';
 import { markdownTable } from '../../../scripts/bench/report.js';
-import { entry, makeResult } from './helpers.js';
+import { readResult } from '../../../scripts/bench/result.js';
+import { entry, makeResult, runBenchScript, writeJson } from './helpers.js';
 
 const result = makeResult(
   0,
@@ -34,8 +35,30 @@ test('replaceTable refuses a README without the markers', () => {
   assert.throws(() => replaceTable('# no markers\n', result), /README\.md lacks the bench table markers/);
 });
 
-test("the repository README has the markers inside its bench section", () => {
+test("the repository README shows, inside its bench section, the table generated from bench/baselines.json", () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('<!-- section: bench -->'), readme.indexOf('<!-- /section: bench -->'));
   assert.ok(section.includes(TABLE_BEGIN) && section.includes(TABLE_END));
+  const baseline = readResult(join(REPO_ROOT, 'bench', 'baselines.json'));
+  assert.equal(replaceTable(readme, baseline), readme, 'README.md is stale: run `npm run bench:readme` after updating the baseline');
+});
+
+test('readme-table rewrites a README from a named result; a README without markers is refused and left as it was', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const readme = join(dir, 'README.md');
+    writeFileSync(readme, `# t\n${TABLE_BEGIN}\n${TABLE_END}\n`);
+    const resultPath = writeJson(join(dir, 'r.json'), result);
+    const r = runBenchScript('readme-table', [resultPath, '--readme', readme], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(readme, 'utf8'), `# t\n${TABLE_BEGIN}\n${markdownTable(result)}${TABLE_END}\n`);
+
+    writeFileSync(readme, '# no markers\n');
+    const bad = runBenchScript('readme-table', [resultPath, '--readme', readme], dir);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^bench:readme: README\.md lacks the bench table markers/);
+    assert.equal(readFileSync(readme, 'utf8'), '# no markers\n');
+  } finally {
+    cleanup();
+  }
 });
