@@ -17,7 +17,8 @@ function cgroupInfoOf(layout: CgroupLayout | null, mode: MeasurementRequest['cgr
     version: layout.version,
     memory_path: used.memory?.path ?? null,
     cpu_path: used.cpu?.path ?? null,
-    memory_limit_bytes: readMemoryLimit(layout),
+    // an isolate group's own limit (--memory-limit) where set, else the enclosing group's
+    memory_limit_bytes: (isolate && readMemoryLimit(isolate.layout)) ?? readMemoryLimit(layout),
     mode,
     memory_version: used.memory?.version ?? null,
     job_path: layout.jobMemory?.path ?? null,
@@ -52,7 +53,7 @@ export async function prepareMeasurements(req: MeasurementRequest, override?: Pa
   if (req.cgroupMode === 'isolate') {
     if (!env.cgroupLayout) throw new DuctError('E_CGROUP', `--cgroup isolate needs Linux cgroups: ${env.missing.cgroup ?? 'none found'}; use --cgroup reader`);
     try {
-      isolate = createIsolateCgroup(env.cgroupLayout, `duct-${process.pid}-${Date.now().toString(36)}`);
+      isolate = createIsolateCgroup(env.cgroupLayout, `duct-${process.pid}-${Date.now().toString(36)}`, req.memoryLimitBytes ?? null);
     } catch (e) {
       throw new DuctError('E_CGROUP', `--cgroup isolate cannot make a cgroup for the command: ${(e as Error).message}; use --cgroup reader`);
     }

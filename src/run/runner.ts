@@ -80,6 +80,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
         sampleInterval: plan.sampleIntervalSeconds,
         reportInterval: plan.reportIntervalSeconds,
         cgroupMode: plan.cgroupMode,
+        memoryLimitBytes: plan.memoryLimitBytes,
         mode: plan.mode,
       })
     : null;
