@@ -130,7 +130,9 @@ function startEngine(
   };
   const collect = async (cadence: NonNullable<Measurement['cadence']>, pids: number[]): Promise<void> => {
     for (const [id, s] of streams) {
-      if (s.cadence !== cadence || (cadence === 'new-pids' && pids.length === 0)) continue;
+      // no process to read (the command has exited): a per-process collector has nothing to say, and a
+      // reading of an empty tree would weigh zeros into the means; group-wide counters still move
+      if (s.cadence !== cadence || (pids.length === 0 && s.collector.name !== 'cgroup' && needsPids)) continue;
       const t0 = env.monotonic();
       try {
         const reading = await s.collector.collect(pids, s.fields);
