@@ -1,5 +1,6 @@
 import type { CgroupLayout } from '../collectors/cgroup-discovery.js';
 import { cgroupCollector, readMemoryLimit } from '../collectors/cgroup.js';
+import { HeldFiles } from '../collectors/held-files.js';
 import { createIsolateCgroup, isolateArgvPrefix, removeCgroupDirs, type IsolateCgroup } from '../collectors/cgroup-isolate.js';
 import { ELAPSED_FIELD, type Collector, type CollectorReading } from '../collectors/types.js';
 import { DuctError } from '../errors.js';
@@ -123,6 +124,8 @@ function startEngine(
     base.fields.add(FAULTS_FIELD);
     gates.set(id, { gate: new FaultGate(), sampleStream });
   }
+  // /proc files read every sample stay open between samples (a pread instead of open, read, close)
+  const files = new HeldFiles();
   const needsPids = selected.some((m) => m.collector !== 'cgroup');
   const warnOnce = new Set<string>();
   const warn = (msg: string): void => {
@@ -140,7 +143,7 @@ function startEngine(
       if ((cadence === 'new-pids' || cadence === 'faulted') && these.length === 0) continue;
       const t0 = env.monotonic();
       try {
-        const reading = await s.collector.collect(these, s.fields);
+        const reading = await s.collector.collect(these, s.fields, files);
         agg.push(id, (t0 + env.monotonic()) / 2, reading);
         readings.set(id, reading);
       } catch (e) {
@@ -197,7 +200,10 @@ function startEngine(
     describe: () => info,
     cgroup: () => cgroupInfo,
     warnings: () => [...warnings],
-    close: () => removeIsolate(isolate, warnings),
+    close: () => {
+      files.close();
+      return removeIsolate(isolate, warnings);
+    },
   };
 }
 

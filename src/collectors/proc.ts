@@ -43,8 +43,11 @@ export function procCollector(cfg: ProcConfig): Collector {
       const io = base ?? can('io', `${procRoot}/self/io is not readable (kernel built without task I/O accounting)`);
       return { rss: base, cputime: base, state: base, cmd: base, faults: base, hwm: status, pss: smaps, uss: smaps, io_read: io, io_write: io };
     },
-    collect(pids, fields): Promise<CollectorReading> {
+    collect(pids, fields, files): Promise<CollectorReading> {
       const perPid = new Map<number, PidFields>();
+      files?.pass();
+      // stat and status are read every sample (status: for pids that faulted): through held descriptors where given
+      const readEach = files ? (path: string): string | null => files.read(path) : readSmallFile;
       // stat tells which pids are alive and their age; a pass for VmHWM alone (the
       // engine's re-read of pids that faulted) skips it and takes a missing status as exited
       const wantStat = !(fields.size === 1 && fields.has('hwm'));
@@ -60,7 +63,7 @@ export function procCollector(cfg: ProcConfig): Collector {
         const rec: PidFields = {};
         let comm = '';
         if (wantStat) {
-          const statText = readSmallFile(`${dir}stat`);
+          const statText = readEach(`${dir}stat`);
           if (statText === null) continue; // exited
           const st = parseProcStat(statText);
           comm = st.comm;
@@ -71,7 +74,7 @@ export function procCollector(cfg: ProcConfig): Collector {
           if (fields.has('faults')) rec['faults'] = st.faults;
         }
         if (wantStatus) {
-          const t = readSmallFile(`${dir}status`);
+          const t = readEach(`${dir}status`);
           if (t === null && !wantStat) continue; // exited (no stat read to tell)
           const s = t === null ? {} : parseProcStatus(t);
           if (s.hwmBytes !== undefined) rec['hwm'] = s.hwmBytes;
