@@ -80,6 +80,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
         sampleInterval: plan.sampleIntervalSeconds,
         reportInterval: plan.reportIntervalSeconds,
         cgroupMode: plan.cgroupMode,
+        memoryLimitBytes: plan.memoryLimitBytes,
         mode: plan.mode,
       })
     : null;
@@ -123,7 +124,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     log: (level, msg) => log.log(level === 'info' ? 'INFO' : 'WARNING', msg),
   });
   forwarder.install();
-  const watchdog = plan.mode === 'new-session' ? new GroupWatchdog(pid) : null;
+  const watchdog = new GroupWatchdog(pid, plan.mode === 'new-session');
 
   // systeminformation is large: load it only now, while the command already runs
   const systemInfo: Promise<Record<string, unknown>> = plan.recordInfo
@@ -239,9 +240,14 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const endMs = Date.now();
   const wallSeconds = (performance.now() - startPerf) / 1000;
   forwarder.uninstall();
-  watchdog?.disarm();
+  watchdog.disarm();
   // con-duct's policy, kept: the run ends with its primary command; what it left running is named, not killed
-  const survivors = plan.mode === 'new-session' ? sessionMembers(pid) : [];
+  let survivors = plan.mode === 'new-session' ? sessionMembers(pid) : [];
+  // a group duct has just SIGKILLed is still dying for a moment: only what outlives that is a survivor
+  for (let i = 0; forwarder.forcefullyTerminated && survivors.length > 0 && i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    survivors = sessionMembers(pid);
+  }
   if (survivors.length > 0) {
     log.log('WARNING', `the command exited leaving ${survivors.length} process(es) of its session running (pids ${survivors.join(', ')}); duct does not wait for them`);
   }
