@@ -19,7 +19,7 @@ export class HeldFiles {
    * @param idleCalls a descriptor not read in this many passes is closed (its process left the run), at a sweep every idleCalls passes
    */
   constructor(
-    private readonly max = 1024,
+    private max = heldFilesBudget(readSmallFile('/proc/self/limits')),
     private readonly idleCalls = 10,
   ) {}
 
@@ -51,8 +51,13 @@ export class HeldFiles {
     let fd: number;
     try {
       fd = openSync(path, 'r');
-    } catch {
-      return null;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EMFILE' && code !== 'ENFILE') return null;
+      // out of descriptors: give back every held one, hold fewer from now on, and read by path
+      this.max = Math.floor(this.fds.size / 2);
+      this.close();
+      return readSmallFile(path);
     }
     const text = readFromFd(fd, 0);
     if (text === null) {
@@ -72,4 +77,16 @@ export class HeldFiles {
     for (const { fd } of this.fds.values()) closeSync(fd);
     this.fds.clear();
   }
+}
+
+/**
+ * How many descriptors to hold given /proc/self/limits: a quarter of the soft
+ * "Max open files" limit (the rest stays for duct's pipes, logs and outputs),
+ * at most 4096; 256 when the limit is unknown.
+ */
+export function heldFilesBudget(limitsText: string | null): number {
+  const m = limitsText === null ? null : /^Max open files\s+(\d+|unlimited)/m.exec(limitsText);
+  if (!m) return 256;
+  const soft = m[1] === 'unlimited' ? Infinity : Number(m[1]);
+  return Math.min(4096, Math.floor(soft / 4));
 }

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeldFiles } from '../../src/collectors/held-files.js';
+import { HeldFiles, heldFilesBudget } from '../../src/collectors/held-files.js';
 import { parseProcStat } from '../../src/collectors/proc-stat.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -67,6 +67,50 @@ test('idle descriptors are closed after idleCalls passes; beyond max, files are 
     files.pass();
     assert.equal(files.size, 0, 'idle for 3 passes or more: closed at the next sweep (every 3 passes)');
     files.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('heldFilesBudget: a quarter of the soft open-files limit, at most 4096, 256 when unknown', () => {
+  const limits = (soft: string): string => `Limit                     Soft Limit           Hard Limit           Units     \nMax processes             63392                63392                processes \nMax open files            ${soft}                 1048576              files     \n`;
+  assert.equal(heldFilesBudget(limits('1024')), 256);
+  assert.equal(heldFilesBudget(limits('20000')), 4096);
+  assert.equal(heldFilesBudget(limits('unlimited')), 4096);
+  assert.equal(heldFilesBudget(limits('3')), 0, 'no room: every file is read by path');
+  assert.equal(heldFilesBudget(null), 256);
+  assert.equal(heldFilesBudget('garbage'), 256);
+});
+
+test('with a budget of 0 nothing is held and reads still work', () => {
+  const t = tempDir();
+  try {
+    const a = join(t.dir, 'a');
+    writeFileSync(a, 'one');
+    const files = new HeldFiles(0);
+    assert.equal(files.read(a), 'one');
+    assert.equal(files.size, 0);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('out of descriptors (EMFILE): held ones are given back and every read still answers', { skip: process.platform === 'win32' && 'needs sh and ulimit' }, () => {
+  const t = tempDir();
+  try {
+    for (let i = 0; i < 100; i++) writeFileSync(join(t.dir, `f${i}`), `text ${i}`);
+    const moduleUrl = new URL('../../src/collectors/held-files.js', import.meta.url).href;
+    const script = `const { HeldFiles } = await import(${JSON.stringify(moduleUrl)});
+      const files = new HeldFiles(1000);
+      const bad = [];
+      for (let i = 0; i < 100; i++) if (files.read(${JSON.stringify(t.dir)} + '/f' + i) !== 'text ' + i) bad.push(i);
+      console.log(JSON.stringify({ bad, held: files.size }));`;
+    // a hard limit of 64 descriptors that node cannot raise
+    const r = spawnSync('sh', ['-c', 'ulimit -n 64 && exec "$0" --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { bad: number[]; held: number };
+    assert.deepEqual(out.bad, [], 'no file read as gone');
+    assert.ok(out.held < 64, `held ${out.held}`);
   } finally {
     t.cleanup();
   }
