@@ -9,8 +9,6 @@ import { ELAPSED_FIELD, type Collector, type CollectorReading, type FieldAvailab
 /** Fields of the proc collector, each in its declared unit. */
 export const PROC_FIELDS = ['rss', 'pss', 'uss', 'hwm', 'cputime', 'io_read', 'io_write', 'cmd', 'state', 'faults'] as const;
 
-
-
 export interface ProcConfig {
   /** where procfs is mounted ('/proc'; a fixture tree in tests). */
   procRoot: string;
@@ -21,8 +19,10 @@ export interface ProcConfig {
 
 /**
  * Reads /proc directly (Linux): no fork per sample. stat gives CPU time, state,
- * RSS, page faults (`faults`, raw: minflt + majflt, no key of its own) and age; status is read only for VmHWM, smaps_rollup only for PSS/USS
- * (its cost grows with the process's mappings), io only for io bytes.
+ * RSS, age and page faults (`faults`: minflt + majflt, no key of its own; the
+ * engine re-reads VmHWM when they move); status is read only for VmHWM,
+ * smaps_rollup only for PSS/USS (its cost grows with the process's mappings),
+ * io only for io bytes.
  */
 export function procCollector(cfg: ProcConfig): Collector {
   const { procRoot, clockTick, pageSize } = cfg;
