@@ -1,3 +1,4 @@
+import { parseJsonLines } from '../files/json-lines.js';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { stringify as toYaml } from 'yaml';
@@ -62,20 +63,9 @@ export async function runPp(plan: PpPlan): Promise<number> {
     return ExitCode.ok;
   }
   const units = name.includes('usage') ? await siblingUnits(plan.file) : {};
-  const docs: string[] = [];
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let rec: unknown;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      const last = lines.slice(i + 1).every((l) => l.trim() === '');
-      process.stderr.write(`duct: warning: ${name}: ${last ? `last line ${i + 1} is incomplete (torn write)` : `line ${i + 1} is not valid JSON`}, skipped\n`);
-      return;
-    }
-    docs.push(toYaml(plan.raw ? rec : humanizeUsageRecord(rec as never, units)));
-  });
+  const { lines, warnings } = parseJsonLines(text, name);
+  for (const w of warnings) process.stderr.write(`duct: warning: ${w}\n`);
+  const docs = lines.map(({ value }) => toYaml(plan.raw ? value : humanizeUsageRecord(value as never, units)));
   process.stdout.write(docs.join('---\n'));
   return ExitCode.ok;
 }

@@ -2,7 +2,10 @@ import { classifyCandidate, type LineClass } from './classify.js';
 import { cutText, lineEvent, storageEventEvent, verdictEvent } from './events.js';
 import { verdictSentence } from './headline.js';
 import { HangDetector, type Joined } from './hang.js';
-import { CLASSIFY_BIT, lineScanner } from './line-scan.js';
+import { CLASSIFY_BIT, EVAL_BIT, lineScanner } from './line-scan.js';
+
+/** Step lines closer together than this on one stream are not parsed again: stalls are measured in seconds. */
+const STEP_RESOLUTION_MS = 200;
 import { createStepMatcher } from './step-progress.js';
 import { SummaryBuilder } from './summary.js';
 import { isTracebackLine } from './traceback.js';
@@ -78,6 +81,7 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
   });
   const summary = new SummaryBuilder();
   const incidents: Record<StreamName, OomIncident | null> = { stdout: null, stderr: null };
+  const lastStepMs: Record<StreamName, number> = { stdout: -Infinity, stderr: -Infinity };
 
   const emit = (e: DetectorEvent): void => {
     summary.record(e);
@@ -128,9 +132,15 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
           hang.discriminator(joined);
         }
       }
-      const s = steps.match(input.text, mask);
-      if (s?.kind === 'step') hang.step(input.time_ms, s.step);
-      else if (s?.kind === 'eval') hang.evalPhase(input.time_ms);
+      // a training loop prints a step line per step: progress must be noticed, not every
+      // line parsed (most of duct's cost on a busy log); eval markers are always checked
+      if (input.time_ms - lastStepMs[input.stream] >= STEP_RESOLUTION_MS || mask & EVAL_BIT) {
+        const s = steps.match(input.text, mask);
+        if (s?.kind === 'step') {
+          lastStepMs[input.stream] = input.time_ms;
+          hang.step(input.time_ms, s.step);
+        } else if (s?.kind === 'eval') hang.evalPhase(input.time_ms);
+      }
       decide();
     },
     cpu(time_ms, cpu_percent) {

@@ -1,3 +1,4 @@
+import { parseJsonLines } from './json-lines.js';
 import { readdirSync, type Dirent } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
@@ -98,32 +99,17 @@ export function summarizeInfo(info: Record<string, unknown>): Pick<RunSummary, '
  */
 export function parseUsageText(text: string, fileName = 'usage.jsonl'): { points: UsagePoint[]; warnings: string[] } {
   const points: UsagePoint[] = [];
-  const warnings: string[] = [];
-  const lines = text.split('\n');
-  const lastIndex = lines.length - 1;
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let rec: unknown;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      const torn = i === lastIndex || lines.slice(i + 1).every((l) => l.trim() === '');
-      warnings.push(
-        torn
-          ? `${fileName}: last line ${i + 1} is incomplete (torn write), skipped`
-          : `${fileName}: line ${i + 1} is not valid JSON, skipped`,
-      );
-      return;
-    }
+  const { lines, warnings } = parseJsonLines(text, fileName);
+  for (const { line, value: rec } of lines) {
     const time_ms = isRecord(rec) && typeof rec.timestamp === 'string' ? Date.parse(rec.timestamp) : NaN;
     if (!isRecord(rec) || !Number.isFinite(time_ms) || !isRecord(rec.measurements)) {
-      warnings.push(`${fileName}: line ${i + 1} is not a usage record (no timestamp or measurements), skipped`);
-      return;
+      warnings.push(`${fileName}: line ${line} is not a usage record (no timestamp or measurements), skipped`);
+      continue;
     }
     const values: Record<string, number> = {};
     for (const [key, v] of Object.entries(rec.measurements)) if (typeof v === 'number') values[key] = v;
     points.push({ time_ms, values });
-  });
+  }
   return { points, warnings };
 }
 
@@ -255,21 +241,15 @@ export interface EventPoint {
 /** Parse events.jsonl text; torn or malformed lines are skipped with a warning. */
 export function parseEventsText(text: string, fileName = 'events.jsonl'): { events: EventPoint[]; warnings: string[] } {
   const events: EventPoint[] = [];
-  const warnings: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      const e = JSON.parse(line) as unknown;
-      const time_ms = isRecord(e) && typeof e.timestamp === 'string' ? Date.parse(e.timestamp) : NaN;
-      if (isRecord(e) && typeof e.kind === 'string' && Number.isFinite(time_ms)) {
-        events.push({ time_ms, kind: e.kind, attributes: isRecord(e.attributes) ? e.attributes : {} });
-        return;
-      }
-    } catch {
-      // reported below with the other malformed lines
+  const { lines, warnings } = parseJsonLines(text, fileName);
+  for (const { line, value: e } of lines) {
+    const time_ms = isRecord(e) && typeof e.timestamp === 'string' ? Date.parse(e.timestamp) : NaN;
+    if (isRecord(e) && typeof e.kind === 'string' && Number.isFinite(time_ms)) {
+      events.push({ time_ms, kind: e.kind, attributes: isRecord(e.attributes) ? e.attributes : {} });
+    } else {
+      warnings.push(`${fileName}: line ${line} is not a complete event, skipped`);
     }
-    warnings.push(`${fileName}: line ${i + 1} is not a complete event, skipped`);
-  });
+  }
   return { events, warnings };
 }
 

@@ -1,20 +1,23 @@
-import { StringDecoder } from 'node:string_decoder';
-
-/** Longest line handed to the detectors, in UTF-16 code units (≈ bytes for ASCII); longer ones are cut and flagged. */
+/** Longest line handed to the detectors, in bytes; longer ones are cut and flagged. */
 export const MAX_LINE = 1024 * 1024;
 
 export type LineHandler = (text: string, truncated: boolean) => void;
 /** A progress bar's frame: text ended by `\r` inside a line that has not ended yet. */
 export type FrameHandler = (text: string) => void;
 
+const LF = 0x0a;
+const CR = 0x0d;
+
 /**
- * Splits a byte stream into lines across chunk boundaries. Decodes each chunk
- * once (a multi-byte character split between chunks is held by the decoder),
- * and keeps at most MAX_LINE of an unfinished line, so memory stays bounded.
+ * Splits a byte stream into lines across chunk boundaries. Newlines are found
+ * in the bytes (memchr speed) and only the bytes a line keeps are decoded, once
+ * the line is whole, so a multi-byte character split between chunks decodes
+ * right and a flood without newlines (binary output) costs no decoding at all.
+ * At most MAX_LINE bytes of an unfinished line are kept: memory stays bounded.
  */
 export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private partial = '';
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
   private partialTruncated = false;
 
   constructor(
@@ -25,52 +28,58 @@ export class LineSplitter {
   ) {}
 
   push(chunk: Buffer): void {
-    this.feed(this.decoder.write(chunk));
+    let start = 0;
+    let nl = chunk.indexOf(LF);
+    while (nl !== -1) {
+      if (this.partialBytes === 0 && !this.partialTruncated && nl - start <= this.maxLine) {
+        // the common case: a whole line inside this chunk, decoded straight from it
+        const end = nl > start && chunk[nl - 1] === CR ? nl - 1 : nl;
+        this.onLine(chunk.toString('utf8', start, end), false);
+      } else {
+        this.keep(chunk, start, nl);
+        this.emitPartial();
+      }
+      start = nl + 1;
+      nl = chunk.indexOf(LF, start);
+    }
+    if (start < chunk.length) {
+      this.keep(chunk, start, chunk.length);
+      if (this.onFrame && chunk.indexOf(CR, start) !== -1) this.emitLastFrame();
+    }
   }
 
   /** End of stream: a last line without a newline still counts. */
   end(): void {
-    this.feed(this.decoder.end());
-    if (this.partial !== '' || this.partialTruncated) this.emit(this.partial, this.partialTruncated);
-    this.partial = '';
-    this.partialTruncated = false;
+    if (this.partialBytes > 0 || this.partialTruncated) this.emitPartial();
   }
 
-  private feed(text: string): void {
-    let start = 0;
-    let nl = text.indexOf('\n');
-    while (nl !== -1) {
-      let line = text.slice(start, nl);
-      let truncated = this.partialTruncated;
-      if (this.partial !== '') {
-        line = this.partial + line;
-        this.partial = '';
-      }
-      this.partialTruncated = false;
-      if (line.length > this.maxLine) {
-        line = line.slice(0, this.maxLine);
-        truncated = true;
-      }
-      this.emit(line.endsWith('\r') ? line.slice(0, -1) : line, truncated);
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
+  /** Append bytes [from, to) of `chunk` to the line in progress, up to the cap (copied: the chunk is not ours to hold). */
+  private keep(chunk: Buffer, from: number, to: number): void {
+    const room = this.maxLine - this.partialBytes;
+    if (to - from > room) this.partialTruncated = true;
+    const end = Math.min(to, from + room);
+    if (end > from) {
+      this.partial.push(Buffer.from(chunk.subarray(from, end)));
+      this.partialBytes += end - from;
     }
-    if (start < text.length) {
-      const room = this.maxLine - this.partial.length;
-      if (text.length - start > room) this.partialTruncated = true;
-      if (room > 0) this.partial += text.slice(start, start + room);
-      if (this.onFrame && text.indexOf('\r', start) !== -1) this.emitLastFrame();
-    }
+  }
+
+  private emitPartial(): void {
+    const line = this.partial.length === 1 ? this.partial[0]! : Buffer.concat(this.partial, this.partialBytes);
+    const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
+    const truncated = this.partialTruncated;
+    this.partial = [];
+    this.partialBytes = 0;
+    this.partialTruncated = false;
+    this.onLine(line.toString('utf8', 0, end), truncated);
   }
 
   private emitLastFrame(): void {
-    const end = this.partial.lastIndexOf('\r');
+    const line = Buffer.concat(this.partial, this.partialBytes);
+    this.partial = [line];
+    const end = line.lastIndexOf(CR);
     if (end <= 0) return;
-    const frame = this.partial.slice(this.partial.lastIndexOf('\r', end - 1) + 1, end);
-    if (frame !== '') this.onFrame!(frame);
-  }
-
-  private emit(text: string, truncated: boolean): void {
-    this.onLine(text, truncated);
+    const begin = line.lastIndexOf(CR, end - 1) + 1;
+    if (end > begin) this.onFrame!(line.toString('utf8', begin, end));
   }
 }

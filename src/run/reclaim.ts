@@ -6,9 +6,9 @@ type Gc = (opts?: { type: 'minor' | 'major'; execution?: 'sync' }) => void;
 /**
  * Output passes through as 64 KiB Buffers that live a few microseconds, but V8
  * only collects them once tens of MB of external memory have piled up. A
- * collection every 16 MB passed (a few ms each; a young-generation scavenge
+ * collection every 32 MB passed (a few ms each; a young-generation scavenge
  * alone does not release them) keeps duct's memory flat whatever the volume:
- * 93 MB peak for 100 MB passed, 102 MB for 1 GB, against 144 MB without.
+ * 65 MB peak for 1 MB passed, 100 MB for 100 MB, 105 MB for 1 GB (144 MB for 1 GB without).
  */
 function loadGc(): Gc | null {
   try {
@@ -22,7 +22,7 @@ function loadGc(): Gc | null {
 
 const gc = loadGc();
 /** Bytes passed between two scavenges. */
-const EVERY_BYTES = 8 * 1024 * 1024;
+const EVERY_BYTES = 32 * 1024 * 1024;
 let sinceLast = 0;
 
 /** Count bytes that passed through; now and then, reclaim their buffers. */

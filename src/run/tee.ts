@@ -3,6 +3,13 @@ import type { Readable, Writable } from 'node:stream';
 import { LineSplitter, type FrameHandler, type LineHandler } from './line-splitter.js';
 import { passed } from './reclaim.js';
 
+/**
+ * How much may wait in a target's buffer before reading pauses: far above a
+ * stream's 16 KiB mark (pausing at every batch makes the copy stop-and-go), and
+ * small enough that duct's memory stays flat behind a slow reader.
+ */
+const IN_FLIGHT_BYTES = 2 * 1024 * 1024;
+
 export interface TeeOptions {
   source: Readable;
   /** duct's own stdout/stderr when this stream is passed through, else null. */
@@ -70,12 +77,12 @@ export class StreamTee {
     const batch = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     if (this.terminal) {
       try {
-        if (!this.terminal.write(batch)) this.waitFor(this.terminal);
+        if (!this.terminal.write(batch) && this.terminal.writableLength > IN_FLIGHT_BYTES) this.waitFor(this.terminal);
       } catch {
         this.terminal = null; // synchronous EPIPE on a closed pipe
       }
     }
-    if (this.file && !this.file.write(batch)) this.waitFor(this.file);
+    if (this.file && !this.file.write(batch) && this.file.writableLength > IN_FLIGHT_BYTES) this.waitFor(this.file);
     this.splitter?.push(batch);
     passed(batch.length);
   };

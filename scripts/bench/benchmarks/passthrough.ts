@@ -137,4 +137,50 @@ export const passthrough: Benchmark = {
   },
 };
 
-export default passthrough;
+const LOG_PRODUCER = fileURLToPath(new URL('../tools/log-producer.js', import.meta.url));
+const FULL_LINES = 2_000_000;
+const QUICK_LINES = 200_000;
+
+/** Bytes log-producer writes for `lines` lines (it is deterministic). */
+function logBytes(lines: number): number {
+  const r = spawnSync(process.execPath, [LOG_PRODUCER, String(lines)], { maxBuffer: 1 << 30 });
+  return r.stdout.length;
+}
+
+/**
+ * The same ratio for what duct meets in use: a training-log-shaped producer (about 100-byte lines in
+ * 8 KiB writes), through duct with its defaults (both streams captured, detectors on).
+ */
+export const passthroughLog: Benchmark = {
+  name: 'passthrough_log_ratio',
+  description: 'training-log lines through duct with defaults (capture and detectors on) / the same producer piped directly',
+  unit: 'ratio',
+  target: '>= 0.9',
+  higherIsBetter: true,
+  unavailable: () => passthrough.unavailable!(),
+
+  async run(ctx: BenchContext): Promise<BenchOutcome> {
+    const lines = ctx.quick ? QUICK_LINES : FULL_LINES;
+    const bytes = logBytes(lines);
+    const env = isolatedEnv(ctx.tmp);
+    const ratios: number[] = [];
+    const direct: PipeTiming[] = [];
+    const viaDuct: PipeTiming[] = [];
+    for (let i = 0; i < ctx.repeats; i++) {
+      ctx.progress(`repeat ${i + 1}/${ctx.repeats}`);
+      const d = await timePipe(process.execPath, [LOG_PRODUCER, String(lines)], ctx.tmp, env, bytes);
+      const t = await timePipe(process.execPath, [ctx.ductBin, '-q', '--clobber', '-p', 'log_', '--', process.execPath, LOG_PRODUCER, String(lines)], ctx.tmp, env, bytes);
+      direct.push(d);
+      viaDuct.push(t);
+      ratios.push(d.streamingSeconds / t.streamingSeconds);
+    }
+    const mbps = (t: PipeTiming): number => t.bytes / MIB / t.streamingSeconds;
+    return {
+      figure: median(ratios),
+      repeats: ratios,
+      details: { lines, bytes, direct_mib_per_s: direct.map(mbps), duct_mib_per_s: viaDuct.map(mbps), direct_wall_seconds: direct.map((t) => t.wallSeconds), duct_wall_seconds: viaDuct.map((t) => t.wallSeconds) },
+    };
+  },
+};
+
+export default [passthrough, passthroughLog];
