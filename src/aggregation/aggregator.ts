@@ -8,7 +8,7 @@ import type { PidSeries, Seed, SingleSeries, StampedReading } from './window.js'
 
 /** The stream a measurement's readings arrive on: its collector, or its collector's once-per-report reads. */
 export function streamOf(m: Measurement): string {
-  return m.cadence === 'report' ? `${m.collector}@report` : m.cadence === 'new-pids' ? `${m.collector}@new` : m.collector;
+  return m.cadence === 'report' ? `${m.collector}@report` : m.cadence === 'new-pids' ? `${m.collector}@new` : m.cadence === 'faulted' ? `${m.collector}@faulted` : m.collector;
 }
 
 export interface AggregatorOptions {

@@ -49,7 +49,8 @@ export const CATALOGUE: readonly Measurement[] = [
   { ...gauge('proc_pss_total', 'proc', 'pss', 'single', 'bytes', 'sum of PSS in a sample: the tree\'s real memory footprint, shared pages counted once; max over the window'), cost: 'grows-with-memory' },
   { ...gauge('proc_uss', 'proc', 'uss', 'per_pid', 'bytes', 'unique set size of each process (its private pages, smaps_rollup); max over the window'), cost: 'grows-with-memory' },
   { ...gauge('proc_uss_total', 'proc', 'uss', 'single', 'bytes', 'sum of USS in a sample; max over the window'), cost: 'grows-with-memory' },
-  gauge('proc_hwm', 'proc', 'hwm', 'per_pid', 'bytes', 'VmHWM: the kernel\'s peak RSS of each process since it started, catches spikes between samples; max over the window'),
+  // read when a pid's page-fault count moved (and at each report), not every sample: status costs more than stat to generate
+  gauge('proc_hwm', 'proc', 'hwm', 'per_pid', 'bytes', 'VmHWM: the kernel\'s peak RSS of each process since it started, catches spikes between samples; max over the window', { cadence: 'faulted' }),
   rate('proc_pdcpu', 'proc', 'cputime', 'per_pid', 'percent', 100, 'CPU rate of each process between samples, from utime+stime (clock-tick resolution; 100 = one core); max over the window'),
   rate('proc_pdcpu_total', 'proc', 'cputime', 'single', 'percent', 100, 'sum of the processes\' CPU rates in a sample; max over the window'),
   pidDeltas('proc_cpu_seconds', 'proc', 'cputime', 'seconds', 'CPU seconds used in the window: per process last − previous, summed (exited processes still count)'),

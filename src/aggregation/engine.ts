@@ -1,9 +1,11 @@
 import type { CgroupLayout } from '../collectors/cgroup-discovery.js';
 import { cgroupCollector, readMemoryLimit } from '../collectors/cgroup.js';
+import { HeldFiles } from '../collectors/held-files.js';
 import { createIsolateCgroup, isolateArgvPrefix, removeCgroupDirs, type IsolateCgroup } from '../collectors/cgroup-isolate.js';
-import { ELAPSED_FIELD, type Collector } from '../collectors/types.js';
+import { ELAPSED_FIELD, type Collector, type CollectorReading } from '../collectors/types.js';
 import { DuctError } from '../errors.js';
 import { Aggregator, streamOf } from './aggregator.js';
+import { FAULTS_FIELD, FaultGate } from './fault-gate.js';
 import { keyAvailability, machineEnvironment, type MeasurementEnvironment } from './environment.js';
 import { isoWithOffset } from './iso-time.js';
 import type { Measurement } from './measurement.js';
@@ -120,6 +122,18 @@ function startEngine(
     // a count of pids needs no field; every per-pid reading carries its age anyway
     if (m.field !== ELAPSED_FIELD) s.fields.add(m.field);
   }
+  // a `faulted` stream is gated by the fault counts its collector's per-sample stream reads
+  const gates = new Map<string, { gate: FaultGate; sampleStream: string }>();
+  for (const [id, s] of streams) {
+    if (s.cadence !== 'faulted') continue;
+    const sampleStream = s.collector.name;
+    let base = streams.get(sampleStream);
+    if (!base) streams.set(sampleStream, (base = { collector: s.collector, fields: new Set(), cadence: 'sample' }));
+    base.fields.add(FAULTS_FIELD);
+    gates.set(id, { gate: new FaultGate(), sampleStream });
+  }
+  // /proc files read every sample stay open between samples (a pread instead of open, read, close)
+  const files = new HeldFiles();
   const needsPids = selected.some((m) => m.collector !== 'cgroup');
   const warnOnce = new Set<string>();
   const warn = (msg: string): void => {
@@ -128,14 +142,18 @@ function startEngine(
       warnings.push(msg);
     }
   };
-  const collect = async (cadence: NonNullable<Measurement['cadence']>, pids: number[]): Promise<void> => {
+  /** One collect call per stream of `cadence`; `pidsOf` picks each stream's pids (all of `pids` by default). */
+  const collect = async (cadence: NonNullable<Measurement['cadence']>, pids: number[], pidsOf?: (id: string) => number[]): Promise<Map<string, CollectorReading>> => {
+    const readings = new Map<string, CollectorReading>();
     for (const [id, s] of streams) {
+      if (s.cadence !== cadence) continue;
+      const these = pidsOf ? pidsOf(id) : pids;
       // no process to read (the command has exited): a per-process collector has nothing to say, and a
       // reading of an empty tree would weigh zeros into the means; group-wide counters still move
-      if (s.cadence !== cadence || (pids.length === 0 && s.collector.name !== 'cgroup' && needsPids)) continue;
+      if (these.length === 0 && s.collector.name !== 'cgroup') continue;
       const t0 = env.monotonic();
       try {
-        const reading = await s.collector.collect(pids, s.fields);
+        const reading = await s.collector.collect(these, s.fields, files);
         const peak = reading.single['mem_peak'];
         if (peakFloor !== null && peak !== undefined && peak <= peakFloor) {
           delete reading.single['mem_peak'];
@@ -144,10 +162,13 @@ function startEngine(
           );
         }
         agg.push(id, (t0 + env.monotonic()) / 2, reading);
+        readings.set(id, reading);
       } catch (e) {
+        gates.get(id)?.gate.reset(); // nothing was read: every pid is due next sample
         warn(`the ${s.collector.name} collector failed: ${(e as Error).message.split('\n')[0]}`);
       }
     }
+    return readings;
   };
   let samples = 0;
   let everSampled = false;
@@ -164,7 +185,8 @@ function startEngine(
           warn(`listing the run's processes failed: ${(e as Error).message.split('\n')[0]}`);
         }
       }
-      await collect('sample', pids);
+      const readings = await collect('sample', pids);
+      if (gates.size) await collect('faulted', pids, (id) => gates.get(id)!.gate.due(pids, readings.get(gates.get(id)!.sampleStream)));
       // labels: only the processes not read yet (a pid that vanished is forgotten, so a reused one is read again)
       const fresh = pids.filter((p) => !labelled.has(p));
       await collect('new-pids', fresh);
@@ -185,6 +207,8 @@ function startEngine(
       }
       await collect('report', []);
       await collect('new-pids', [...labelled]);
+      // every live pid once per window, so each has its value in the record
+      await collect('faulted', [...labelled]);
       const record: UsageRecord = { timestamp: isoWithOffset(env.now()), num_samples: samples, measurements: agg.report() };
       samples = 0;
       return record;
@@ -193,7 +217,10 @@ function startEngine(
     describe: () => info,
     cgroup: () => cgroupInfo,
     warnings: () => [...warnings],
-    close: () => removeIsolate(isolate, warnings),
+    close: () => {
+      files.close();
+      return removeIsolate(isolate, warnings);
+    },
   };
 }
 

@@ -21,9 +21,12 @@ interface Common {
   /**
    * `report`: read once per report instead of every sample (a kernel high-water mark);
    * `new-pids`: read for each process when first seen and for the live ones at each
-   * report (a command line: it changes only at exec).
+   * report (a command line: it changes only at exec);
+   * `faulted`: read for each process when first seen, on a sample where its page-fault
+   * count (read with the collector's per-sample fields) moved since, and for the live
+   * ones at each report (VmHWM: RSS rises only through the process's page faults).
    */
-  cadence?: 'sample' | 'report' | 'new-pids';
+  cadence?: 'sample' | 'report' | 'new-pids' | 'faulted';
   /** single scope over per-pid readings: `sum` of the pids' values (default) or `count` of pids. */
   collapse?: 'sum' | 'count';
 }

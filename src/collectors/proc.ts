@@ -7,7 +7,7 @@ import { readSmallFile } from './read-small-file.js';
 import { ELAPSED_FIELD, type Collector, type CollectorReading, type FieldAvailability, type PidFields } from './types.js';
 
 /** Fields of the proc collector, each in its declared unit. */
-export const PROC_FIELDS = ['rss', 'pss', 'uss', 'hwm', 'cputime', 'io_read', 'io_write', 'cmd', 'state'] as const;
+export const PROC_FIELDS = ['rss', 'pss', 'uss', 'hwm', 'cputime', 'io_read', 'io_write', 'cmd', 'state', 'faults'] as const;
 
 export interface ProcConfig {
   /** where procfs is mounted ('/proc'; a fixture tree in tests). */
@@ -19,8 +19,10 @@ export interface ProcConfig {
 
 /**
  * Reads /proc directly (Linux): no fork per sample. stat gives CPU time, state,
- * RSS and age; status is read only for VmHWM, smaps_rollup only for PSS/USS
- * (its cost grows with the process's mappings), io only for io bytes.
+ * RSS, age and page faults (`faults`: minflt + majflt, no key of its own; the
+ * engine re-reads VmHWM when they move); status is read only for VmHWM,
+ * smaps_rollup only for PSS/USS (its cost grows with the process's mappings),
+ * io only for io bytes.
  */
 export function procCollector(cfg: ProcConfig): Collector {
   const { procRoot, clockTick, pageSize } = cfg;
@@ -39,11 +41,17 @@ export function procCollector(cfg: ProcConfig): Collector {
       const status = base ?? can('status', `${procRoot}/self/status is not readable`);
       const smaps = base ?? can('smaps_rollup', `${procRoot}/self/smaps_rollup is missing (needs Linux 4.14 or newer)`);
       const io = base ?? can('io', `${procRoot}/self/io is not readable (kernel built without task I/O accounting)`);
-      return { rss: base, cputime: base, state: base, cmd: base, hwm: status, pss: smaps, uss: smaps, io_read: io, io_write: io };
+      return { rss: base, cputime: base, state: base, cmd: base, faults: base, hwm: status, pss: smaps, uss: smaps, io_read: io, io_write: io };
     },
-    collect(pids, fields): Promise<CollectorReading> {
+    collect(pids, fields, files): Promise<CollectorReading> {
       const perPid = new Map<number, PidFields>();
-      const uptimeText = readSmallFile(join(procRoot, 'uptime'));
+      files?.pass();
+      // stat and status are read every sample (status: for pids that faulted): through held descriptors where given
+      const readEach = files ? (path: string): string | null => files.read(path) : readSmallFile;
+      // stat tells which pids are alive and their age; a pass for VmHWM alone (the
+      // engine's re-read of pids that faulted) skips it and takes a missing status as exited
+      const wantStat = !(fields.size === 1 && fields.has('hwm'));
+      const uptimeText = wantStat ? readSmallFile(`${procRoot}/uptime`) : null;
       const uptime = uptimeText === null ? null : parseUptime(uptimeText);
       const wantStatus = fields.has('hwm');
       const wantSmaps = fields.has('pss') || fields.has('uss');
@@ -52,16 +60,22 @@ export function procCollector(cfg: ProcConfig): Collector {
       for (const pid of pids) {
         // plain concatenation: path.join's normalising is measurable at 50 pids × 1 Hz
         const dir = `${procRoot}/${pid}/`;
-        const statText = readSmallFile(`${dir}stat`);
-        if (statText === null) continue; // exited
-        const st = parseProcStat(statText);
         const rec: PidFields = {};
-        if (uptime !== null) rec[ELAPSED_FIELD] = Math.max(0, uptime - st.starttimeTicks / clockTick);
-        if (fields.has('cputime')) rec['cputime'] = (st.utimeTicks + st.stimeTicks) / clockTick;
-        if (fields.has('rss')) rec['rss'] = st.rssPages * pageSize;
-        if (fields.has('state')) rec['state'] = st.state;
+        let comm = '';
+        if (wantStat) {
+          const statText = readEach(`${dir}stat`);
+          if (statText === null) continue; // exited
+          const st = parseProcStat(statText);
+          comm = st.comm;
+          if (uptime !== null) rec[ELAPSED_FIELD] = Math.max(0, uptime - st.starttimeTicks / clockTick);
+          if (fields.has('cputime')) rec['cputime'] = (st.utimeTicks + st.stimeTicks) / clockTick;
+          if (fields.has('rss')) rec['rss'] = st.rssPages * pageSize;
+          if (fields.has('state')) rec['state'] = st.state;
+          if (fields.has('faults')) rec['faults'] = st.faults;
+        }
         if (wantStatus) {
-          const t = readSmallFile(`${dir}status`);
+          const t = readEach(`${dir}status`);
+          if (t === null && !wantStat) continue; // exited (no stat read to tell)
           const s = t === null ? {} : parseProcStatus(t);
           if (s.hwmBytes !== undefined) rec['hwm'] = s.hwmBytes;
         }
@@ -85,7 +99,7 @@ export function procCollector(cfg: ProcConfig): Collector {
         if (wantCmd) {
           const t = readSmallFile(`${dir}cmdline`);
           const cmd = t === null ? '' : parseCmdline(t);
-          rec['cmd'] = cmd === '' ? `[${st.comm}]` : cmd;
+          rec['cmd'] = cmd === '' ? `[${comm}]` : cmd;
         }
         perPid.set(pid, rec);
       }

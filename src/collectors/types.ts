@@ -1,3 +1,5 @@
+import type { HeldFiles } from './held-files.js';
+
 /**
  * What every collector returns: raw readings of one I/O pass, already in the
  * declared units (bytes, seconds, percent, count), nothing derived. The
@@ -30,8 +32,11 @@ export interface Collector {
   readonly name: CollectorName;
   /** the fields this collector can read, each with its availability here. */
   available(): FieldAvailability;
-  /** One I/O pass for `pids` (ignored by group-wide collectors), reading only `fields`. */
-  collect(pids: readonly number[], fields: ReadonlySet<string>): Promise<CollectorReading>;
+  /**
+   * One I/O pass for `pids` (ignored by group-wide collectors), reading only `fields`;
+   * `files`: descriptors the caller holds open across passes, for the files read every sample.
+   */
+  collect(pids: readonly number[], fields: ReadonlySet<string>, files?: HeldFiles): Promise<CollectorReading>;
 }
 
 /** The pid field carried by every per-pid reading that knows the process's age. */

@@ -18,6 +18,10 @@ function scripted(name: Collector['name'], fields: string[], script: Array<Recor
         // labels are read apart (new pids, and the live ones at each report): a fixed answer
         return Promise.resolve({ perPid: new Map(pids.map((p) => [p, { cmd: p === 10 ? 'a' : 'b' }])), single: {} });
       }
+      if (want.size === 1 && want.has('hwm')) {
+        // VmHWM is re-read apart, for pids that faulted (and the live ones at each report): this fake has none
+        return Promise.resolve({ perPid: new Map(), single: {} });
+      }
       const step = script.shift() ?? {};
       if (!perPid) return Promise.resolve({ perPid: new Map(), single: step as Record<string, number> });
       return Promise.resolve({ perPid: new Map(Object.entries(step as Record<number, PidFields>).map(([p, r]) => [Number(p), r])), single: {} });
@@ -121,7 +125,10 @@ test('engine: derive, collapse and reduce over two windows with injected collect
   assert.equal(s['proc_rss_total']?.unit, 'bytes');
 
   // one collect per collector per sample, only the fields the keys need, pids from the tree source
-  assert.deepEqual(proc.calls[0], { pids: [10, 11], fields: ['cputime', 'hwm', 'rss', 'state'] });
+  assert.deepEqual(proc.calls[0], { pids: [10, 11], fields: ['cputime', 'faults', 'rss', 'state'] });
+  // VmHWM: this fake reads no fault counts, so every pid of the sample's reading is re-read each sample
+  // (11 is gone from the third), and every listed pid at each report
+  assert.deepEqual(proc.calls.filter((c) => c.fields.join() === 'hwm').map((c) => c.pids), [[10, 11], [10, 11], [10, 11], [10], [10, 11]]);
   // command lines: read for new pids on their first sample, and for the live ones at each report
   assert.deepEqual(proc.calls.filter((c) => c.fields.join() === 'cmd').map((c) => c.pids), [[10, 11], [10, 11], [10, 11]]);
   assert.deepEqual(cgroup.calls.map((c) => c.fields.join(',')), [

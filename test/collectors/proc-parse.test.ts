@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parseProcStat, parseUptime } from '../../src/collectors/proc-stat.js';
 import { parseProcStatus, parseSmapsRollup } from '../../src/collectors/proc-status.js';
 import { parseCmdline, parseProcIo } from '../../src/collectors/proc-io.js';
 
 test('parseProcStat counts fields from the last ")" so a command name with spaces and parens parses', () => {
   const st = parseProcStat('4000 (python3 (x) y) S 3999 4000 4000 0 -1 4194560 1200 0 0 0 250 50 0 0 20 0 1 0 95000 123456789 2560 18446744073709551615 1 1\n');
-  assert.deepEqual(st, { pid: 4000, comm: 'python3 (x) y', state: 'S', ppid: 3999, session: 4000, utimeTicks: 250, stimeTicks: 50, starttimeTicks: 95000, rssPages: 2560 });
+  assert.deepEqual(st, { pid: 4000, comm: 'python3 (x) y', state: 'S', ppid: 3999, session: 4000, faults: 1200, utimeTicks: 250, stimeTicks: 50, starttimeTicks: 95000, rssPages: 2560 });
 });
 
 test('parseProcStat reads a real line recorded on this kind of kernel (6.x)', () => {
@@ -15,6 +16,22 @@ test('parseProcStat reads a real line recorded on this kind of kernel (6.x)', ()
   assert.equal(st.utimeTicks + st.stimeTicks, 10);
   assert.equal(st.starttimeTicks, 50859);
   assert.equal(st.rssPages, 388);
+  assert.equal(st.faults, 101, 'minflt 101 + majflt 0');
+});
+
+test('parseProcStat agrees with a split of every field on generated lines', () => {
+  // the parser scans to the fields it needs; a plain split is the reference
+  fc.assert(
+    fc.property(fc.string({ maxLength: 20 }), fc.array(fc.nat({ max: 2 ** 40 }), { minLength: 50, maxLength: 50 }), fc.boolean(), (comm, nums, newline) => {
+      const line = `77 (${comm}) S ${nums.join(' ')}${newline ? '\n' : ''}`;
+      const rest = line.slice(line.lastIndexOf(')') + 2).trimEnd().split(' ');
+      const n = (i: number): number => Number(rest[i]);
+      assert.deepEqual(parseProcStat(line), {
+        pid: 77, comm, state: 'S', ppid: n(1), session: n(3), faults: n(7) + n(9), utimeTicks: n(11), stimeTicks: n(12), starttimeTicks: n(19), rssPages: n(21),
+      });
+    }),
+  );
+  assert.throws(() => parseProcStat('1 (x) S 1 1 1 0 -1 0 5 0'), /field 12 is not a number: undefined/, 'a line cut short');
 });
 
 test('parseProcStat rejects text that is not a stat line', () => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { procCollector } from '../../src/collectors/proc.js';
+import { HeldFiles } from '../../src/collectors/held-files.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const procRoot = join(REPO_ROOT, 'test', 'fixtures', 'proc', 'session');
@@ -58,4 +59,20 @@ test('proc collector on the real /proc reads this process', async () => {
   assert.ok((me['hwm'] as number) >= (me['rss'] as number) * 0.9);
   assert.ok((me['pss'] as number) > 0 && (me['uss'] as number) <= (me['pss'] as number) + 4096);
   assert.ok((me['cputime'] as number) > 0);
+});
+
+test('proc collector through held descriptors reads what it reads by path; a VmHWM-only pass skips stat', async () => {
+  const files = new HeldFiles();
+  try {
+    const byPath = await collector.collect([4000, 4001, 4242, 12], ALL);
+    for (let i = 0; i < 2; i++) {
+      const held = await collector.collect([4000, 4001, 4242, 12], ALL, files);
+      assert.deepEqual(held.perPid, byPath.perPid);
+    }
+    assert.ok(files.size >= 4, 'stat and status of 4000 and 4001 are held');
+    const hwm = await collector.collect([4000, 4242], new Set(['hwm']), files);
+    assert.deepEqual([...hwm.perPid], [[4000, { hwm: 40960 * 1024 }]], 'no age, no stat; a pid with no status is gone');
+  } finally {
+    files.close();
+  }
 });

@@ -1,0 +1,49 @@
+import type { CollectorReading } from '../collectors/types.js';
+
+/** The raw per-pid field that says a process may have grown: minflt + majflt from /proc/<pid>/stat. */
+export const FAULTS_FIELD = 'faults';
+
+/**
+ * Which pids need their kernel high-water mark (VmHWM) read again. RSS, hence
+ * VmHWM, rises only through page faults the process takes, so a pid whose
+ * fault count has not moved since its last read still has the same VmHWM; the
+ * per-sample stat read already gives the count, and status (which costs more
+ * than stat to generate) is read only for new pids and pids that faulted.
+ * Kernel-side growth without a fault of the process (khugepaged collapsing a
+ * huge page, another process's UFFDIO_COPY) is not seen until the next
+ * report, where the engine reads every live pid anyway.
+ */
+export class FaultGate {
+  /** fault count at each pid's last VmHWM read; pids gone from a sample are forgotten (a reused pid reads again). */
+  private seen = new Map<number, number>();
+
+  /** The pids of this sample's reading to re-read: new, faulted, or with no count to compare (all, without a reading). */
+  due(pids: readonly number[], reading: CollectorReading | undefined): number[] {
+    const next = new Map<number, number>();
+    const out: number[] = [];
+    for (const pid of pids) {
+      if (!reading) {
+        out.push(pid);
+        continue;
+      }
+      const rec = reading.perPid.get(pid);
+      if (!rec) continue; // exited between the listing and the read
+      const faults = rec[FAULTS_FIELD];
+      if (typeof faults !== 'number') {
+        out.push(pid);
+        continue;
+      }
+      const last = this.seen.get(pid);
+      if (last !== faults) out.push(pid);
+      // the count at stat time: a fault between stat and status is then seen again next sample (a spare read, never a miss)
+      next.set(pid, faults);
+    }
+    if (reading) this.seen = next;
+    return out;
+  }
+
+  /** Forget every count (a failed read): every pid is due next time. */
+  reset(): void {
+    this.seen = new Map();
+  }
+}
