@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverCgroup, readCgroupDiscoveryInput } from '../../src/collectors/cgroup-discovery.js';
 import { CATALOGUE } from '../../src/aggregation/catalogue.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { DUCT_BIN, runCli, tempDir } from '../helpers/cli.js';
 
 const MiB = 1024 * 1024;
 const onLinux = existsSync('/proc/self/stat');
@@ -106,12 +107,21 @@ test('duct --cgroup isolate: an 800 MiB spike between 1 s samples is in cgroup_m
   }
 });
 
-test('--cgroup isolate where a cgroup cannot be made is refused, never a silent fallback', { skip: (process.getuid?.() === 0 || !onLinux) && 'only refused when not root' }, async () => {
+const isRoot = process.getuid?.() === 0;
+/** As root, the refusal is met by running duct as nobody, which needs the checkout readable by nobody. */
+const nobodyCanRunDuct = !isRoot || spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(DUCT_BIN)})`]).status === 0;
+
+test('--cgroup isolate where a cgroup cannot be made is refused, never a silent fallback', { skip: (!onLinux && 'cgroups are Linux only') || (!nobodyCanRunDuct && 'root, and the checkout is not readable by nobody (setpriv)') }, () => {
   const t = tempDir();
   try {
-    const r = await runCli(['-p', 'out/r_', '--cgroup', 'isolate', '--', 'true'], { cwd: t.dir });
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /--cgroup isolate/);
+    // as root a cgroup can be made, so run duct as nobody (setpriv, util-linux) to meet the refusal for real
+    chmodSync(t.dir, 0o777);
+    const asNobody = isRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const argv = [...asNobody, process.execPath, DUCT_BIN, '-p', 'out/r_', '--cgroup', 'isolate', '--', 'true'];
+    const r = spawnSync(argv[0]!, argv.slice(1), { cwd: t.dir, encoding: 'utf8', env: { ...process.env, DUCT_CONFIG_PATHS: '' } });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^duct: --cgroup isolate cannot make a cgroup for the command: .*use --cgroup reader\n$/);
+    assert.equal(existsSync(join(t.dir, 'out')), false, 'nothing was created');
   } finally {
     t.cleanup();
   }
