@@ -41,7 +41,7 @@ export function parsePlotArgs(argv: string[]): PlotPlan {
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .option('output', { alias: 'o', type: 'string', describe: 'file to write; its extension picks the format: .png, .svg or .html (default: <prefix>plot.png)' })
     .option('measurements', { type: 'string', array: true, describe: 'keys to draw, comma-separated (default: every memory and CPU figure of the run)' })
-    .example('duct plot .duct/logs/2026-11-20T10.00.00-4242_info.json -o run.html --measurements ps_rss_total,proc_pss_total,cgroup_mem_peak', 'three memory views of one run, side by side')
+    .example('duct plot .duct/logs/2026.11.20T10.00.00-4242_info.json -o run.html --measurements ps_rss_total,proc_pss_total,cgroup_mem_peak', 'three memory views of one run, side by side')
     .parseSync();
   const infoPath = resolveInfoPath(String(args.path));
   const output = args.output ?? `${infoPath.slice(0, -INFO_SUFFIX.length)}plot.png`;

@@ -26,7 +26,7 @@ export function parsePpArgs(argv: string[]): PpPlan {
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .option('raw', { type: 'boolean', default: false, describe: 'keep raw numbers (bytes, seconds, percent)' })
-    .example('duct pp .duct/logs/2026-11-20T10.00.00-4242_info.json', 'the run summary with MiB, durations and percents')
+    .example('duct pp .duct/logs/2026.11.20T10.00.00-4242_info.json', 'the run summary with MiB, durations and percents')
     .parseSync();
   return { file: String(args.file), raw: args.raw };
 }
