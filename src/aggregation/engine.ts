@@ -17,7 +17,8 @@ function cgroupInfoOf(layout: CgroupLayout | null, mode: MeasurementRequest['cgr
     version: layout.version,
     memory_path: used.memory?.path ?? null,
     cpu_path: used.cpu?.path ?? null,
-    memory_limit_bytes: readMemoryLimit(layout),
+    // an isolate group's own limit (--memory-limit) where set, else the enclosing group's
+    memory_limit_bytes: (isolate && readMemoryLimit(isolate.layout)) ?? readMemoryLimit(layout),
     mode,
     memory_version: used.memory?.version ?? null,
     job_path: layout.jobMemory?.path ?? null,
@@ -52,7 +53,7 @@ export async function prepareMeasurements(req: MeasurementRequest, override?: Pa
   if (req.cgroupMode === 'isolate') {
     if (!env.cgroupLayout) throw new DuctError('E_CGROUP', `--cgroup isolate needs Linux cgroups: ${env.missing.cgroup ?? 'none found'}; use --cgroup reader`);
     try {
-      isolate = createIsolateCgroup(env.cgroupLayout, `duct-${process.pid}-${Date.now().toString(36)}`);
+      isolate = createIsolateCgroup(env.cgroupLayout, `duct-${process.pid}-${Date.now().toString(36)}`, req.memoryLimitBytes ?? null);
     } catch (e) {
       throw new DuctError('E_CGROUP', `--cgroup isolate cannot make a cgroup for the command: ${(e as Error).message}; use --cgroup reader`);
     }
@@ -77,11 +78,17 @@ export async function prepareMeasurements(req: MeasurementRequest, override?: Pa
       const r = await env.collectors.cgroup.collect([], new Set(counters.map((m) => m.field)));
       for (const [field, v] of Object.entries(r.single)) baseline[`cgroup:${field}`] = v;
     }
+    // reader mode: the group's high-water mark may come from before the command;
+    // only a peak above the one it had at start belongs to this run
+    const peakFloor = !isolate && env.collectors.cgroup && selected.some((m) => m.key === 'cgroup_mem_peak')
+      ? (await env.collectors.cgroup.collect([], new Set(['mem_peak']))).single['mem_peak'] ?? null
+      : null;
     const cgroupInfo = cgroupInfoOf(env.cgroupLayout, req.cgroupMode, isolate);
+    if (cgroupInfo && peakFloor !== null) cgroupInfo['mem_peak_at_start_bytes'] = peakFloor;
     return {
       argvPrefix: isolate ? isolateArgvPrefix(isolate.procsFiles) : [],
       describe: () => info,
-      start: (rootPid) => startEngine(env, selected, info, cgroupInfo, baseline, rootPid, req.mode, isolate, warnings),
+      start: (rootPid) => startEngine(env, selected, info, cgroupInfo, baseline, rootPid, req.mode, isolate, warnings, peakFloor),
       abort: () => removeIsolate(isolate, warnings),
     };
   } catch (e) {
@@ -100,6 +107,7 @@ function startEngine(
   mode: MeasurementRequest['mode'],
   isolate: IsolateCgroup | null,
   warnings: string[],
+  peakFloor: number | null = null,
 ): MeasurementEngine {
   const tree = env.tree(rootPid, mode);
   const agg = new Aggregator(selected, { startT: env.monotonic(), rootPid, baseline, newbornSlackSeconds: 2 });
@@ -126,6 +134,13 @@ function startEngine(
       const t0 = env.monotonic();
       try {
         const reading = await s.collector.collect(pids, s.fields);
+        const peak = reading.single['mem_peak'];
+        if (peakFloor !== null && peak !== undefined && peak <= peakFloor) {
+          delete reading.single['mem_peak'];
+          warn(
+            `cgroup_mem_peak: the high-water mark of the cgroup duct runs in (${peakFloor} bytes) predates this run and was not exceeded, so it is not reported; use --cgroup isolate for the command's own peak`,
+          );
+        }
         agg.push(id, (t0 + env.monotonic()) / 2, reading);
       } catch (e) {
         warn(`the ${s.collector.name} collector failed: ${(e as Error).message.split('\n')[0]}`);

@@ -101,6 +101,8 @@ export interface MeasurementRequest {
   sampleInterval: number;
   reportInterval: number;
   cgroupMode: 'reader' | 'isolate';
+  /** isolate only: memory limit written on the command's cgroup before it enters; null/absent for none. */
+  memoryLimitBytes?: number | null;
   mode: 'new-session' | 'current-session';
 }
 

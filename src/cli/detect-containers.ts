@@ -208,7 +208,7 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
     out.line(JSON.stringify(e));
   };
   const containerOf = (r: LogRecord): ContainerDetectors => {
-    const id = r.meta ? `${r.meta.pod_uid}/${r.meta.container}/${r.meta.restart_count}` : r.file;
+    const id = r.streamId;
     let c = perContainer.get(id);
     if (c === undefined) {
       const entry = { lineNumbers: { stdout: 0, stderr: 0 }, source: recordSource(r), lastMs: Number.NEGATIVE_INFINITY } as ContainerDetectors;
@@ -238,8 +238,11 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
         if (++malformedReported <= MAX_MALFORMED_REPORTED) warn(`${n.file}: malformed line at byte ${n.offset} (${n.reason}), skipped`);
         return;
       case 'skipped':
-        if (n.reason === 'is neither CRI nor Docker json-file' && o.format === 'auto' && !o.follow) plainFiles.push(n.file);
-        else warn(`${n.file} ${n.reason}, skipped`);
+        warn(`${n.file} ${n.reason}, skipped`);
+        return;
+      case 'not_container_log':
+        if (o.format === 'auto' && !o.follow) plainFiles.push(n.file); // read as plain text after the pass
+        else warn(`${n.file} is neither CRI nor Docker json-file, skipped`);
         return;
       case 'cursor_unreadable':
         warn(`cursor ${n.reason}; starting from --start-at ${o.startAt}`);
@@ -248,6 +251,15 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
         if (!cursorWriteFailed) warn(`cannot write the cursor in --state-dir ${o.stateDir ?? ''} (${n.reason}); still reading, retrying at every poll`);
         cursorWriteFailed = true;
         return;
+      case 'stream_forgotten': {
+        // its pod is gone: end its detectors (a pending verdict comes out now) and free them
+        const c = perContainer.get(n.streamId);
+        if (c !== undefined) {
+          c.detectors.finish(Date.now());
+          perContainer.delete(n.streamId);
+        }
+        return;
+      }
       case 'no_match':
         missing.push(n.pattern);
         if (o.follow) warn(`no file matches ${n.pattern} yet; watching for it`);

@@ -127,7 +127,12 @@ export async function renderLs(plan: LsPlan, io: LsIo): Promise<string> {
   // paths as people give them: relative to the working directory when under it (con-duct shows them so too)
   const cwd = process.cwd().endsWith(sep) ? process.cwd() : process.cwd() + sep;
   const display = (p: string): string => (p.startsWith(cwd) ? p.slice(cwd.length) : p);
-  const runs = indexed.map((r) => ({ ...r, path: display(r.path), prefix: display(r.prefix) }));
+  // changed in place: a copy would read (and parse) every run's summary
+  const runs = indexed;
+  for (const r of runs) {
+    r.path = display(r.path);
+    r.prefix = display(r.prefix);
+  }
   // every field any run has: only needed to check names, so not built for a plain listing
   let knownCache: ReturnType<typeof collectFields> | undefined;
   const known = (): ReturnType<typeof collectFields> => (knownCache ??= collectFields(runs));
@@ -138,7 +143,7 @@ export async function renderLs(plan: LsPlan, io: LsIo): Promise<string> {
 
   // a run whose info.json could not be parsed has nothing to list: warn and show the rest
   const readable = runs.filter((r) => {
-    if (Object.keys(r.summary).length > 0) return true;
+    if (r.readable ?? Object.keys(r.summary).length > 0) return true;
     for (const w of r.warnings) warn(`${w} (in ${dirname(r.path)})`);
     return false;
   });

@@ -62,5 +62,6 @@ export function usageFailure(msg: string | null, err: Error | null): never {
     const names = unknown[1]!.split(', ').map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
     throw new DuctError('E_USAGE', `unknown option ${names.join(', ')} (see --help for the valid options)`);
   }
-  throw new DuctError('E_USAGE', text);
+  // yargs breaks some messages over lines ("Invalid values:\n  Argument: ..."): one line for people and scripts
+  throw new DuctError('E_USAGE', text.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' '));
 }

@@ -29,10 +29,11 @@ function child(loc: CgroupLocation, name: string): CgroupLocation {
 }
 
 /**
- * Create `name` under duct's own memory (and v1 cpuacct) cgroup. Throws an Error
+ * Create `name` under duct's own memory (and v1 cpuacct) cgroup, with a memory
+ * limit when one is given (set before the command enters). Throws an Error
  * whose message says why it cannot (no permission, v2 controller not delegated).
  */
-export function createIsolateCgroup(layout: CgroupLayout, name: string): IsolateCgroup {
+export function createIsolateCgroup(layout: CgroupLayout, name: string, memoryLimitBytes: number | null = null): IsolateCgroup {
   if (!layout.memory) throw new Error(layout.memoryReason ?? 'no memory cgroup to create a child in');
   const targets: CgroupLocation[] = [layout.memory];
   if (layout.cpu && layout.cpu.dir !== layout.memory.dir && layout.cpu.version === 'v1') targets.push(layout.cpu);
@@ -63,6 +64,14 @@ export function createIsolateCgroup(layout: CgroupLayout, name: string): Isolate
             `cannot enable the memory controller for ${memChild.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): duct's cgroup ${layout.memory.path} holds processes or does not delegate memory`,
           );
         }
+      }
+    }
+    if (memoryLimitBytes !== null) {
+      const file = join(memChild.dir, memChild.version === 'v2' ? 'memory.max' : 'memory.limit_in_bytes');
+      try {
+        writeFileSync(file, String(memoryLimitBytes));
+      } catch (e) {
+        throw new Error(`cannot set the memory limit in ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
     }
     const cpuChild = layout.cpu ? (layout.cpu.dir === layout.memory.dir ? memChild : layout.cpu.version === 'v1' ? child(layout.cpu, name) : layout.cpu) : null;

@@ -16,12 +16,25 @@ export interface SessionSpec {
   keepPid: number;
 }
 
-/** Decide membership from one process's (pid, ppid, session). */
-export function isMember(spec: SessionSpec, pid: number, ppid: number, session: number): boolean {
-  if (session !== spec.sessionId) return false;
-  if (spec.excludePids.includes(pid)) return false;
-  if (spec.helperParent !== null && ppid === spec.helperParent && pid !== spec.keepPid) return false;
-  return true;
+/** What one process is to the run. */
+export type Membership = 'member' | 'helper' | 'outside';
+
+/**
+ * Classify one process from its (pid, ppid, session). A helper is a child of
+ * duct other than the command (a `ps` call, a shell running `lscpu` for the
+ * system block) or a descendant of one (`helpers`: the helpers known so far).
+ */
+export function classify(spec: SessionSpec, pid: number, ppid: number, session: number, helpers: ReadonlySet<number> = new Set()): Membership {
+  if (session !== spec.sessionId) return 'outside';
+  if (spec.excludePids.includes(pid)) return 'outside';
+  if (spec.helperParent !== null && ppid === spec.helperParent && pid !== spec.keepPid) return 'helper';
+  if (helpers.has(ppid)) return 'helper';
+  return 'member';
+}
+
+/** Whether a process belongs to the run. */
+export function isMember(spec: SessionSpec, pid: number, ppid: number, session: number, helpers?: ReadonlySet<number>): boolean {
+  return classify(spec, pid, ppid, session, helpers) === 'member';
 }
 
 /** The process-tree source: the pids of the run now (an empty list once all have exited). */
@@ -40,6 +53,7 @@ export interface ProcessTree {
 export function procSessionTree(spec: SessionSpec, procRoot = '/proc', fullScanEvery = 300): ProcessTree {
   const outside = new Set<number>();
   const inside = new Set<number>();
+  const helpers = new Set<number>();
   let calls = 0;
   return {
     members(): Promise<number[]> {
@@ -47,6 +61,7 @@ export function procSessionTree(spec: SessionSpec, procRoot = '/proc', fullScanE
       if (full) {
         outside.clear();
         inside.clear();
+        helpers.clear();
       }
       const present = new Set<number>();
       for (const name of readdirSync(procRoot)) {
@@ -58,10 +73,12 @@ export function procSessionTree(spec: SessionSpec, procRoot = '/proc', fullScanE
         const text = readSmallFile(`${procRoot}/${name}/stat`);
         if (text === null) continue;
         const st = parseProcStat(text);
-        (isMember(spec, pid, st.ppid, st.session) ? inside : outside).add(pid);
+        // pids come in ascending order, so a helper's parent is classified before it
+        const kind = classify(spec, pid, st.ppid, st.session, helpers);
+        if (kind === 'helper') helpers.add(pid);
+        (kind === 'member' ? inside : outside).add(pid);
       }
-      for (const pid of inside) if (!present.has(pid)) inside.delete(pid);
-      for (const pid of outside) if (!present.has(pid)) outside.delete(pid);
+      for (const set of [inside, outside, helpers]) for (const pid of set) if (!present.has(pid)) set.delete(pid);
       return Promise.resolve([...inside].sort((a, b) => a - b));
     },
   };
@@ -84,12 +101,14 @@ export function psSessionTree(spec: SessionSpec, psPath = 'ps'): ProcessTree {
       return new Promise((resolve, reject) => {
         execFile(psPath, ['-A', '-o', 'pid=,ppid=,sess='], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
           if (err) return reject(err);
-          resolve(
-            parsePsSessions(stdout)
-              .filter((p) => isMember(spec, p.pid, p.ppid, p.session))
-              .map((p) => p.pid)
-              .sort((a, b) => a - b),
-          );
+          const helpers = new Set<number>();
+          const members: number[] = [];
+          for (const p of parsePsSessions(stdout).sort((a, b) => a.pid - b.pid)) {
+            const kind = classify(spec, p.pid, p.ppid, p.session, helpers);
+            if (kind === 'helper') helpers.add(p.pid);
+            else if (kind === 'member') members.push(p.pid);
+          }
+          resolve(members);
         });
       });
     },

@@ -47,6 +47,8 @@ export const RUN_OPTIONS = [
   { name: 'measurements', alias: [], type: 'string', default: 'default', describe: 'Measurement keys and presets, comma-separated; `help` lists them.' },
   { name: 'cgroup', alias: [], type: 'choice', choices: CGROUP_CHOICES, default: 'reader',
     describe: "reader: read the cgroup duct runs in; isolate: put the command in a child cgroup of its own (root or a delegated v2 subtree)." },
+  { name: 'memory-limit', alias: [], type: 'string', default: '',
+    describe: 'With --cgroup isolate: memory limit of the command\'s cgroup, in bytes or with a KiB, MiB or GiB suffix (e.g. 512MiB); the kernel OOM-kills the command above it.' },
   { name: 'detectors', alias: [], type: 'choice', choices: DETECTOR_CHOICES, default: 'on', describe: "Watch the command's output for training-job failures." },
   { name: 'hang-threshold', alias: [], type: 'number', default: 300, describe: 'Seconds without training-step progress that count as a stall.' },
   { name: 'step-pattern', alias: [], type: 'string', default: '', describe: 'Regular expression recognising a training-step progress line (default: common loop and tqdm lines).' },

@@ -19,6 +19,8 @@ export interface CursorFile {
   offset: number;
   /** true for a compressed file read to its end: it never changes again. */
   complete: boolean;
+  /** wall time its stream was last found, ms: streams gone for long are forgotten. */
+  seen_ms?: number;
 }
 
 /** A message whose last chunk was not yet read when the cursor was written, so a restart joins it. */
@@ -51,7 +53,8 @@ function isCursorFile(v: unknown): v is CursorFile {
   const o = v as CursorFile;
   return (
     typeof v === 'object' && v !== null && typeof o.stream_id === 'string' && typeof o.path === 'string' &&
-    isFingerprint(o.fingerprint) && Number.isInteger(o.offset) && o.offset >= 0 && typeof o.complete === 'boolean'
+    isFingerprint(o.fingerprint) && Number.isInteger(o.offset) && o.offset >= 0 && typeof o.complete === 'boolean' &&
+    (o.seen_ms === undefined || typeof o.seen_ms === 'number')
   );
 }
 

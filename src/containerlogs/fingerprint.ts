@@ -36,15 +36,15 @@ export function readPlainHead(fd: number, size: number): Buffer {
 
 /** The first FINGERPRINT_BYTES of an open gzip file's decompressed content, from its first compressed bytes only. */
 export function readGzHead(fd: number, size: number): Buffer {
-  // a small read first bounds the output (deflate reaches ~1000:1), a larger one when that was not enough
+  // a small read first bounds the output (deflate reaches ~1000:1); a larger one only when that was not enough
+  let plain = Buffer.alloc(0);
   for (const n of [GZ_HEAD_FIRST_READ_BYTES, GZ_HEAD_READ_BYTES]) {
     const compressed = readPlainHeadN(fd, Math.min(size, n));
     if (compressed.length === 0) return compressed;
-    // SYNC_FLUSH lets a truncated stream decompress as far as it goes instead of throwing
-    const plain = gunzipSync(compressed, { finishFlush: zc.Z_SYNC_FLUSH });
-    if (plain.length >= FINGERPRINT_BYTES || compressed.length === size) return plain.subarray(0, FINGERPRINT_BYTES);
+    // SYNC_FLUSH lets a cut-off stream decompress as far as it goes instead of throwing
+    plain = gunzipSync(compressed, { finishFlush: zc.Z_SYNC_FLUSH });
+    if (plain.length >= FINGERPRINT_BYTES || compressed.length === size) break;
   }
-  const plain = gunzipSync(readPlainHeadN(fd, Math.min(size, GZ_HEAD_READ_BYTES)), { finishFlush: zc.Z_SYNC_FLUSH });
   return plain.subarray(0, FINGERPRINT_BYTES);
 }
 

@@ -21,13 +21,15 @@ export interface PendingMessage {
 
 /** The per-container join state: one pending message per stream, since stdout and stderr interleave. */
 export interface JoinSlots {
+  /** the stream (live `<n>.log` path, or the single file) the slots belong to. */
+  streamId: string;
   meta: PodMeta | null;
   stdout: PendingMessage | null;
   stderr: PendingMessage | null;
 }
 
-export function newJoinSlots(meta: PodMeta | null): JoinSlots {
-  return { meta, stdout: null, stderr: null };
+export function newJoinSlots(streamId: string, meta: PodMeta | null): JoinSlots {
+  return { streamId, meta, stdout: null, stderr: null };
 }
 
 /** Joins partial chunks into records, keeping at most `maxBytes` of any message in memory. */
@@ -56,6 +58,7 @@ export class Joiner {
         originalLengthBytes: len + c.droppedBytes,
         incomplete: false,
         meta: slots.meta,
+        streamId: slots.streamId,
       });
       return;
     }
@@ -83,7 +86,7 @@ export class Joiner {
       slots[c.stream] = p;
     } else {
       slots[c.stream] = null;
-      this.emit(this.toRecord(p, c.stream, slots.meta, false));
+      this.emit(this.toRecord(p, c.stream, slots, false));
     }
   }
 
@@ -93,12 +96,12 @@ export class Joiner {
       const p = slots[stream];
       if (p !== null && nowMs - p.lastMs >= idleMs) {
         slots[stream] = null;
-        this.emit(this.toRecord(p, stream, slots.meta, true));
+        this.emit(this.toRecord(p, stream, slots, true));
       }
     }
   }
 
-  private toRecord(p: PendingMessage, stream: StreamName, meta: PodMeta | null, incomplete: boolean): LogRecord {
+  private toRecord(p: PendingMessage, stream: StreamName, slots: JoinSlots, incomplete: boolean): LogRecord {
     const joined = p.parts.length === 1 ? p.parts[0]! : Buffer.concat(p.parts, p.keptBytes);
     const truncated = p.totalBytes > p.keptBytes;
     const end = truncated ? utf8SafeEnd(joined, 0, joined.length) : joined.length;
@@ -113,7 +116,8 @@ export class Joiner {
       truncated,
       originalLengthBytes: p.totalBytes,
       incomplete,
-      meta,
+      meta: slots.meta,
+      streamId: slots.streamId,
     };
   }
 }

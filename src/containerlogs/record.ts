@@ -22,6 +22,8 @@ export interface LogRecord {
   /** true when flushed without its final chunk (file closed or idle timeout). */
   incomplete: boolean;
   meta: PodMeta | null;
+  /** the stream it belongs to: the live `<n>.log` path (rotated files included), or the single file. */
+  streamId: string;
 }
 
 /** The per-file part of a record line (file, format, pod metadata), built once per file rather than per line. */

@@ -19,6 +19,7 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 /** Room for a CRI header or JSON envelope on top of the record cap in one physical line. */
 const PHYSICAL_SLACK_BYTES = 64 * 1024;
 const READ_BUFFER_BYTES = 1024 * 1024;
+const DEFAULT_FORGET_AFTER_MS = 5 * 60_000;
 /** Yield to the event loop (signals, timers) after this much of one file. */
 const YIELD_EVERY_BYTES = 32 * 1024 * 1024;
 
@@ -40,6 +41,8 @@ export interface TailerOptions {
   idleTimeoutMs: number;
   pollIntervalMs: number;
   maxRecordBytes: number;
+  /** a stream not found for this long (its pod deleted) is forgotten, in memory and in the cursor; default 5 minutes. */
+  forgetAfterMs?: number;
   /** read every file as this format; null to detect it per file from its first line. */
   format?: ContainerLogFormat | null;
   /** wall clock, ms; injectable for tests. */
@@ -56,10 +59,13 @@ export interface TailerOptions {
 export type TailerNotice =
   | { kind: 'malformed'; file: string; offset: number; reason: string }
   | { kind: 'skipped'; file: string; reason: string }
+  /** neither CRI nor Docker json-file: plain text, left to a plain-text reader. */
+  | { kind: 'not_container_log'; file: string }
   | { kind: 'cursor_unreadable'; reason: string }
   | { kind: 'cursor_unwritable'; reason: string }
   | { kind: 'rotation_stalled'; file: string; meta: PodMeta | null; sizeBytes: number; rotateSizeBytes: number; stalledMs: number }
-  | { kind: 'no_match'; pattern: string };
+  | { kind: 'no_match'; pattern: string }
+  | { kind: 'stream_forgotten'; streamId: string };
 
 export interface TailerStats {
   streams: number;
@@ -84,9 +90,9 @@ interface StreamState {
   meta: PodMeta | null;
   slots: JoinSlots;
   files: KnownFile[];
-  /** true when the cursor knew this stream: its new files are read from the start whatever --start-at says. */
-  known: boolean;
   stalledSinceMs: number | null;
+  /** wall time the stream was last found by discovery, ms. */
+  lastSeenMs: number;
   /** the content last read under the live name: if it vanished without being listed as a rotated file, a rotation raced the listing. */
   lastLive: KnownFile | null;
   /** files read to their end, by path, with the stat they had: unchanged ones are not opened (nor decompressed) again. */
@@ -104,6 +110,8 @@ export class Tailer {
   private readonly readBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly skippedReported = new Set<string>();
   private firstPoll = true;
+  /** a cursor was read: duct ran here before, so whatever it does not know appeared since and is read from its start. */
+  private resumed = false;
   private stopped = false;
   private wake: (() => void) | null = null;
   private nowMs = 0;
@@ -152,11 +160,13 @@ export class Tailer {
     for (const spec of streams) {
       let st = this.streams.get(spec.id);
       if (st === undefined) {
-        st = this.newStream(spec, false);
+        st = this.newStream(spec, this.nowMs);
         this.streams.set(spec.id, st);
       }
+      st.lastSeenMs = this.nowMs;
       await this.pollStream(st);
     }
+    this.forgetGone();
     this.stats.streams = this.streams.size;
     if (this.opts.follow) {
       for (const st of this.streams.values()) this.joiner.flush(st.slots, this.opts.now(), this.opts.idleTimeoutMs);
@@ -166,15 +176,31 @@ export class Tailer {
     this.persist(true);
   }
 
+  /**
+   * Drop streams whose files are all gone and that discovery has not found for
+   * forgetAfterMs (deleted pods), so memory and the cursor stay bounded on a
+   * long-lived node; the grace period covers a live file missing for a moment
+   * during its rotation, and a stream merely outside this run's patterns is kept.
+   */
+  private forgetGone(): void {
+    const forgetAfterMs = this.opts.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS;
+    for (const [id, st] of this.streams) {
+      if (this.nowMs - st.lastSeenMs < forgetAfterMs || !streamGone(st.spec)) continue;
+      this.joiner.flush(st.slots, this.nowMs);
+      this.streams.delete(id);
+      this.opts.onNotice({ kind: 'stream_forgotten', streamId: id });
+    }
+  }
+
   private close(): void {
     const now = this.opts.now();
     for (const st of this.streams.values()) this.joiner.flush(st.slots, now);
     this.persist(false);
   }
 
-  private newStream(spec: StreamSpec, known: boolean): StreamState {
+  private newStream(spec: StreamSpec, lastSeenMs: number): StreamState {
     const meta = parsePodLogPath(spec.id);
-    return { spec, meta, slots: newJoinSlots(meta), files: [], known, stalledSinceMs: null, stallWarned: false, lastLive: null, unchanged: new Map() };
+    return { spec, meta, slots: newJoinSlots(spec.id, meta), files: [], stalledSinceMs: null, lastSeenMs, stallWarned: false, lastLive: null, unchanged: new Map() };
   }
 
   private async pollStream(st: StreamState): Promise<void> {
@@ -268,7 +294,7 @@ export class Tailer {
       if (known !== undefined && used.has(known)) return 'ok'; // the same content under two names (x and x.gz while compressing)
       if (known === undefined) {
         known = { fp: fingerprintOf(head), offset: 0, complete: false, path };
-        if (this.firstPoll && !st.known && this.opts.startAt === 'end') {
+        if (this.firstPoll && !this.resumed && this.opts.startAt === 'end') {
           if (gz) known.complete = true;
           else known.offset = lastLineEnd(fd, stat.size);
         }
@@ -285,7 +311,8 @@ export class Tailer {
       }
       const format = this.opts.format ?? sniffFormat(head);
       if (format === null) {
-        this.skipOnce(path, 'is neither CRI nor Docker json-file');
+        if (!this.skippedReported.has(path)) this.opts.onNotice({ kind: 'not_container_log', file: path });
+        this.skippedReported.add(path);
         known.offset = gz ? 0 : stat.size;
         known.complete = gz;
         return 'ok';
@@ -420,18 +447,20 @@ export class Tailer {
       return;
     }
     if (loaded.state === null) return;
-    const get = (id: string): StreamState => {
+    this.resumed = true;
+    const now = this.opts.now();
+    const get = (id: string, seenMs: number | undefined): StreamState => {
       let st = this.streams.get(id);
       if (st === undefined) {
         const spec = streamOf(id); // a stream id is a path that names its own stream
-        st = this.newStream(spec, true);
+        st = this.newStream(spec, seenMs ?? now);
         this.streams.set(id, st);
       }
       return st;
     };
-    for (const f of loaded.state.files) get(f.stream_id).files.push({ fp: f.fingerprint, offset: f.offset, complete: f.complete, path: f.path });
+    for (const f of loaded.state.files) get(f.stream_id, f.seen_ms).files.push({ fp: f.fingerprint, offset: f.offset, complete: f.complete, path: f.path });
     for (const p of loaded.state.pending) {
-      const st = get(p.stream_id);
+      const st = get(p.stream_id, undefined);
       const time = parseLogTime(p.time);
       if (time === null) continue;
       const kept = Buffer.from(p.kept_base64, 'base64');
@@ -456,7 +485,7 @@ export class Tailer {
     const files: CursorFile[] = [];
     const pending: CursorPending[] = [];
     for (const st of this.streams.values()) {
-      for (const f of st.files) files.push({ stream_id: st.spec.id, path: f.path, fingerprint: f.fp, offset: f.offset, complete: f.complete });
+      for (const f of st.files) files.push({ stream_id: st.spec.id, path: f.path, fingerprint: f.fp, offset: f.offset, complete: f.complete, seen_ms: minuteOf(st.lastSeenMs) });
       if (!withPending) continue;
       for (const stream of ['stdout', 'stderr'] as StreamName[]) {
         const p = st.slots[stream];
@@ -483,6 +512,24 @@ export class Tailer {
       // a full or read-only disk must not stop the reading; the next poll tries again
       this.opts.onNotice({ kind: 'cursor_unwritable', reason: (e as Error).message });
     }
+  }
+}
+
+/** Times in the cursor are kept to the minute, so an idle poll leaves the cursor text (and the disk) alone. */
+function minuteOf(ms: number): number {
+  return Math.floor(ms / 60_000) * 60_000;
+}
+
+/** True when no file of the stream is left (its pod directory removed, or the single file deleted). */
+function streamGone(spec: StreamSpec): boolean {
+  try {
+    if (spec.restart === null) {
+      lstatSync(spec.id);
+      return false;
+    }
+    return streamFiles(spec, readdirSync(spec.dir)).length === 0;
+  } catch {
+    return true;
   }
 }
 

@@ -28,6 +28,8 @@ export interface LoadedSchemas {
   files: Map<string, AnySchemaObject>;
   /** compiled validator for one line / file of each kind; undefined when schema/ has no schema for it. */
   validator(kind: FileKind | LegacyFileKind): ValidateFunction | undefined;
+  /** compiled validator of any schema file by its name (e.g. records.schema.json); undefined when absent. */
+  byFile(name: string): ValidateFunction | undefined;
 }
 
 function readSchemaFiles(dir: string): Array<[string, AnySchemaObject]> {
@@ -63,22 +65,18 @@ export function loadSchemas(dir = SCHEMA_DIR): LoadedSchemas {
     'conduct-usage': 'conduct-0.2/usage.schema.json',
   };
   const compiled = new Map<string, ValidateFunction>();
-  return {
-    ajv,
-    files,
-    validator(kind) {
-      const name = byKind[kind];
-      const schema = files.get(name);
-      if (!schema) return undefined;
-      let fn = compiled.get(name);
-      if (!fn) {
-        fn = ajv.getSchema(typeof schema.$id === 'string' ? schema.$id : name);
-        if (!fn) throw new Error(`schema ${name} was added but cannot be compiled`);
-        compiled.set(name, fn);
-      }
-      return fn;
-    },
+  const byFile = (name: string): ValidateFunction | undefined => {
+    const schema = files.get(name);
+    if (!schema) return undefined;
+    let fn = compiled.get(name);
+    if (!fn) {
+      fn = ajv.getSchema(typeof schema.$id === 'string' ? schema.$id : name);
+      if (!fn) throw new Error(`schema ${name} was added but cannot be compiled`);
+      compiled.set(name, fn);
+    }
+    return fn;
   };
+  return { ajv, files, byFile, validator: (kind) => byFile(byKind[kind]) };
 }
 
 let shared: LoadedSchemas | undefined;

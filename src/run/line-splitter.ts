@@ -4,6 +4,8 @@ import { StringDecoder } from 'node:string_decoder';
 export const MAX_LINE = 1024 * 1024;
 
 export type LineHandler = (text: string, truncated: boolean) => void;
+/** A progress bar's frame: text ended by `\r` inside a line that has not ended yet. */
+export type FrameHandler = (text: string) => void;
 
 /**
  * Splits a byte stream into lines across chunk boundaries. Decodes each chunk
@@ -18,6 +20,8 @@ export class LineSplitter {
   constructor(
     private readonly onLine: LineHandler,
     private readonly maxLine = MAX_LINE,
+    /** tqdm-style bars redraw with `\r` and end their line only when done: frames let a watcher see progress live. */
+    private readonly onFrame: FrameHandler | null = null,
   ) {}
 
   push(chunk: Buffer): void {
@@ -55,7 +59,15 @@ export class LineSplitter {
       const room = this.maxLine - this.partial.length;
       if (text.length - start > room) this.partialTruncated = true;
       if (room > 0) this.partial += text.slice(start, start + room);
+      if (this.onFrame && text.indexOf('\r', start) !== -1) this.emitLastFrame();
     }
+  }
+
+  private emitLastFrame(): void {
+    const end = this.partial.lastIndexOf('\r');
+    if (end <= 0) return;
+    const frame = this.partial.slice(this.partial.lastIndexOf('\r', end - 1) + 1, end);
+    if (frame !== '') this.onFrame!(frame);
   }
 
   private emit(text: string, truncated: boolean): void {

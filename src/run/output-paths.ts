@@ -44,7 +44,9 @@ export function createLeadingDirs(prefix: string): string[] {
   const missing: string[] = [];
   for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
   try {
-    mkdirSync(dir, { recursive: true });
+    // one level at a time: Node's recursive mkdir never returns where mkdir gives ENOENT under a parent that exists (/proc)
+    for (const d of missing) mkdirSync(d);
+    if (missing.length === 0) mkdirSync(dir, { recursive: true }); // exists: a no-op for a directory, EEXIST for a file in the way
   } catch (err) {
     throw new DuctError('E_OUTPUT_UNWRITABLE', `cannot create output directory ${dir} for --output-prefix: ${(err as Error).message}`);
   }

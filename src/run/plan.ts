@@ -27,10 +27,27 @@ export interface RunPlan {
   colors: boolean;
   measurements: string[];
   cgroupMode: 'reader' | 'isolate';
+  /** --memory-limit in bytes (isolate cgroup only), null when none. */
+  memoryLimitBytes: number | null;
   detectors: DetectorOptions;
   killGraceSeconds: number;
   /** warnings met while resolving (malformed .env files). */
   warnings: string[];
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** `--memory-limit`: bytes, or a number with a KiB/MiB/GiB suffix (1024-based); '' means none. */
+export function parseMemoryLimit(text: string, cgroupMode: string): number | null {
+  if (text.trim() === '') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : 0;
+  if (bytes <= 0) throw new DuctError('E_OPTION_VALUE', `invalid --memory-limit '${text}': give bytes or a number with KiB, MiB or GiB, e.g. 512MiB`);
+  if (cgroupMode !== 'isolate') {
+    throw new DuctError('E_OPTION_VALUE', `--memory-limit ${text} needs --cgroup isolate: the limit is set on the command's own cgroup`);
+  }
+  return bytes;
 }
 
 const streams = (v: string) => ({ stdout: v === 'all' || v === 'stdout', stderr: v === 'all' || v === 'stderr' });
@@ -67,6 +84,7 @@ export function resolvePlan(o: RunOptionValues, argv: string[], ctx: PlanContext
   const summaryFormat = o['summary-format'] === '' ? DEFAULT_SUMMARY_FORMAT : o['summary-format'].replace(/\\n/g, '\n');
   checkSummaryFormat(summaryFormat);
   const measurements = o.measurements.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const memoryLimitBytes = parseMemoryLimit(o['memory-limit'], o.cgroup);
   const prefix = expandPrefix(o['output-prefix'], { now: ctx.now, pid: ctx.pid, hostname: hostname(), env: ctx.env });
   return {
     argv,
@@ -86,6 +104,7 @@ export function resolvePlan(o: RunOptionValues, argv: string[], ctx: PlanContext
     colors: o.colors || ctx.stderrIsTTY,
     measurements: measurements.length > 0 ? measurements : ['default'],
     cgroupMode: o.cgroup as RunPlan['cgroupMode'],
+    memoryLimitBytes,
     detectors: {
       enabled: o.detectors === 'on',
       hangThresholdSeconds: o['hang-threshold'],

@@ -80,6 +80,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
         sampleInterval: plan.sampleIntervalSeconds,
         reportInterval: plan.reportIntervalSeconds,
         cgroupMode: plan.cgroupMode,
+        memoryLimitBytes: plan.memoryLimitBytes,
         mode: plan.mode,
       })
     : null;
@@ -123,7 +124,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     log: (level, msg) => log.log(level === 'info' ? 'INFO' : 'WARNING', msg),
   });
   forwarder.install();
-  const watchdog = plan.mode === 'new-session' ? new GroupWatchdog(pid) : null;
+  const watchdog = new GroupWatchdog(pid, plan.mode === 'new-session');
 
   // systeminformation is large: load it only now, while the command already runs
   const systemInfo: Promise<Record<string, unknown>> = plan.recordInfo
@@ -156,6 +157,10 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
         terminal: plan.passthrough[s] ? (s === 'stdout' ? io.stdout : io.stderr) : null,
         capturePath: paths[s],
         onLine: lineHandler(s),
+        // a frame belongs to the line being written: the next line number, not yet counted
+        onFrame: plan.detectors.enabled
+          ? (text: string) => detectors.line({ stream: s, line_number: lineNumbers[s] + 1, text, truncated: false, time_ms: Date.now() })
+          : null,
         onWriteError: warnOnce,
       }),
   );
@@ -235,9 +240,14 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const endMs = Date.now();
   const wallSeconds = (performance.now() - startPerf) / 1000;
   forwarder.uninstall();
-  watchdog?.disarm();
+  watchdog.disarm();
   // con-duct's policy, kept: the run ends with its primary command; what it left running is named, not killed
-  const survivors = plan.mode === 'new-session' ? sessionMembers(pid) : [];
+  let survivors = plan.mode === 'new-session' ? sessionMembers(pid) : [];
+  // a group duct has just SIGKILLed is still dying for a moment: only what outlives that is a survivor
+  for (let i = 0; forwarder.forcefullyTerminated && survivors.length > 0 && i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    survivors = sessionMembers(pid);
+  }
   if (survivors.length > 0) {
     log.log('WARNING', `the command exited leaving ${survivors.length} process(es) of its session running (pids ${survivors.join(', ')}); duct does not wait for them`);
   }
@@ -259,6 +269,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   await engine?.close();
 
   const ductExit = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
+  for (const w of engine?.warnings?.() ?? []) if (!warnings.includes(w)) warnings.push(w);
   const final: RunInfo = {
     ...info('finished'),
     system: await systemInfo,

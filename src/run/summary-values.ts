@@ -15,6 +15,16 @@ const CPU_RATE = ['proc_pdcpu_total', 'ps_pdcpu_total', 'pidusage_pdcpu_total'];
 // the command's own tree first: a reader-mode cgroup may hold more than the command
 const CPU_SECONDS = ['proc_cpu_seconds', 'ps_cpu_seconds', 'pidusage_cpu_seconds', 'cgroup_cpu_seconds'];
 
+/** Why the command failed, for people: a detected failure, the kernel OOM killer, or the signal. */
+function failureOf(info: RunInfo): string {
+  const oomKills = info.execution_summary['cgroup_oom_kills']?.total ?? 0;
+  if (info.signal === 'SIGKILL' && oomKills > 0 && !info.forcefully_terminated) {
+    return ` (OOM-killed: the kernel's OOM killer killed ${oomKills} process${oomKills === 1 ? '' : 'es'} in its cgroup)`;
+  }
+  if (info.detectors.headline) return ` (${info.detectors.headline})`;
+  return info.signal ? ` (killed by ${info.signal})` : '';
+}
+
 /**
  * The values a summary template can name: the run fields, con-duct's field names
  * (filled from duct's keys with their right meaning: peak_pcpu is an interval rate),
@@ -24,7 +34,7 @@ export function summaryValues(info: RunInfo): SummaryValues {
   const v: SummaryValues = {
     exit_code: info.exit_code ?? info.duct_exit_code,
     signal: info.signal,
-    failure: info.detectors.headline ? ` (${info.detectors.headline})` : info.signal ? ` (killed by ${info.signal})` : '',
+    failure: failureOf(info),
     command: info.command,
     logs_prefix: info.output_paths.prefix,
     wall_clock_time: info.wall_clock_time,

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { LineSplitter, type LineHandler } from './line-splitter.js';
+import { LineSplitter, type FrameHandler, type LineHandler } from './line-splitter.js';
 import { passed } from './reclaim.js';
 
 export interface TeeOptions {
@@ -11,6 +11,8 @@ export interface TeeOptions {
   capturePath: string | null;
   /** every line, for the detectors; null when they are off. */
   onLine: LineHandler | null;
+  /** progress-bar frames (`\r`) of a line still being written, for the detectors. */
+  onFrame?: FrameHandler | null;
   /** called once per failing target (e.g. disk full), with a sentence for the user. */
   onWriteError: (message: string) => void;
 }
@@ -33,7 +35,7 @@ export class StreamTee {
 
   constructor(private readonly opts: TeeOptions) {
     this.terminal = opts.terminal;
-    this.splitter = opts.onLine ? new LineSplitter(opts.onLine) : null;
+    this.splitter = opts.onLine ? new LineSplitter(opts.onLine, undefined, opts.onFrame ?? null) : null;
     this.file = opts.capturePath ? createWriteStream(opts.capturePath, { flags: 'w' }) : null;
     this.done = new Promise((r) => (this.resolveDone = r));
     this.file?.on('error', (err) => {

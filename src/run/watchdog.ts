@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * which happens on any death of duct, SIGKILL included, then kill the command's
  * process group. Signals from the terminal are ignored: duct forwards them.
  */
-const SCRIPT = 'trap "" INT TERM HUP; read -r _; kill -s KILL -- "-$1" 2>/dev/null';
+const SCRIPT = 'trap "" INT TERM HUP; read -r _; kill -s KILL -- "$1" 2>/dev/null';
 
 /**
  * Policy for a duct killed outright (SIGKILL, OOM killer): the command's whole
@@ -15,8 +15,9 @@ const SCRIPT = 'trap "" INT TERM HUP; read -r _; kill -s KILL -- "-$1" 2>/dev/nu
 export class GroupWatchdog {
   private readonly proc: ChildProcess;
 
-  constructor(pgid: number) {
-    this.proc = spawn('/bin/sh', ['-c', SCRIPT, 'duct-watchdog', String(pgid)], {
+  /** `group`: kill the command's process group (new-session); else the command alone (current-session shares duct's group). */
+  constructor(pid: number, group = true) {
+    this.proc = spawn('/bin/sh', ['-c', SCRIPT, 'duct-watchdog', group ? `-${pid}` : String(pid)], {
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     this.proc.on('error', () => {

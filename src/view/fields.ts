@@ -4,9 +4,17 @@ import type { FieldCatalog, FieldValue } from './filter/evaluate.js';
 
 /** A run as `ls` holds it: its summary (from the index) and where it lives. */
 export interface ListedRun extends RunSummary {
-  /** absolute path of its info.json. */
+  /** path of its info.json (absolute from the index; ls shows it relative to the working directory). */
   path: string;
+  /** false when its info.json could not be parsed (nothing to list). */
+  readable?: boolean;
+  /** the QUICK_FIELDS values, kept beside the summary so a plain listing never parses it. */
+  quick?: Partial<Record<QuickField, FieldValue>>;
 }
+
+/** The default columns of `ls` that are not path-derived, stored as index columns. */
+export const QUICK_FIELDS = ['command', 'exit_code', 'wall_clock_time', 'mem_peak', 'cpu_peak'] as const;
+export type QuickField = (typeof QUICK_FIELDS)[number];
 
 /**
  * Fields every run may have besides its measurement keys, with their meaning.
@@ -54,6 +62,7 @@ function firstNumber(run: ListedRun, keys: readonly string[]): number | null {
 
 /** The value of one field of a run (null when the run lacks it). */
 export function fieldValue(run: ListedRun, name: string): FieldValue {
+  if (run.quick && Object.hasOwn(run.quick, name)) return run.quick[name as QuickField] ?? null;
   switch (name) {
     case 'path':
       return run.path;

@@ -3,10 +3,12 @@ import { closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { INFO_SUFFIX, summarizeInfoText } from '../files/run-reader.js';
-import type { ListedRun } from './fields.js';
+import { fieldValue, QUICK_FIELDS, type ListedRun } from './fields.js';
+import type { FieldValue } from './filter/evaluate.js';
+import { IndexedRun, SummaryLoader } from './indexed-run.js';
 
 /** Bumped whenever the table shape or the cached summary's meaning changes; a mismatch rebuilds the index. */
-export const INDEX_VERSION = '3';
+export const INDEX_VERSION = '4';
 
 export const INDEX_FILE_NAME = '.duct-index.sqlite';
 
@@ -31,6 +33,10 @@ interface Row {
   units: string;
   /** JSON of the warnings, or null for none (the common case). */
   warnings: string | null;
+  /** 1 when the info.json parsed, else 0. */
+  readable: number;
+  /** the QUICK_FIELDS, in that order. */
+  quick: FieldValue[];
 }
 
 export interface RunIndexOptions {
@@ -87,9 +93,14 @@ export class RunIndex {
    * returns the found runs in the order given.
    */
   async refresh(found: readonly string[], roots: readonly string[], opts: RunIndexOptions = {}): Promise<{ runs: ListedRun[]; stats: RefreshStats }> {
-    type Cached = [path: string, mtime_ms: number, size: number, format: string, summary: string, units_id: number, warnings: string | null];
+    type Cached = [path: string, mtime_ms: number, size: number, format: string, summary: string | null, units_id: number, warnings: string | null, readable: number, ...quick: FieldValue[]];
+    // an in-memory index cannot be reopened later, so it hands out summaries at once
+    const summaryColumn = this.path === ':memory:' ? 'summary' : 'NULL';
     const known = new Map<string, Cached>();
-    for (const row of this.db.prepare('SELECT path, mtime_ms, size, format, summary, units_id, warnings FROM runs').raw().all() as Cached[]) {
+    for (const row of this.db
+      .prepare(`SELECT path, mtime_ms, size, format, ${summaryColumn}, units_id, warnings, readable, ${QUICK_FIELDS.join(', ')} FROM runs`)
+      .raw()
+      .all() as Cached[]) {
       known.set(row[0], row);
     }
     const toRead: { path: string; mtime_ms: number; size: number }[] = [];
@@ -107,12 +118,14 @@ export class RunIndex {
     if (fresh.length > 0 || gone.length > 0) {
       const addUnits = this.db.prepare('INSERT OR IGNORE INTO units (json) VALUES (?)');
       const unitsId = this.db.prepare('SELECT id FROM units WHERE json = ?').pluck();
-      const upsert = this.db.prepare('INSERT OR REPLACE INTO runs (path, mtime_ms, size, format, summary, units_id, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const upsert = this.db.prepare(
+        `INSERT OR REPLACE INTO runs (path, mtime_ms, size, format, summary, units_id, warnings, readable, ${QUICK_FIELDS.join(', ')}) VALUES (${Array(8 + QUICK_FIELDS.length).fill('?').join(', ')})`,
+      );
       const del = this.db.prepare('DELETE FROM runs WHERE path = ?');
       this.db.transaction(() => {
         for (const r of fresh) {
           addUnits.run(r.units);
-          const row: Cached = [r.path, r.mtime_ms, r.size, r.format, r.summary, unitsId.get(r.units) as number, r.warnings];
+          const row: Cached = [r.path, r.mtime_ms, r.size, r.format, r.summary, unitsId.get(r.units) as number, r.warnings, r.readable, ...r.quick];
           upsert.run(...row);
           freshRows.set(r.path, row);
         }
@@ -123,19 +136,24 @@ export class RunIndex {
     for (const [id, json] of this.db.prepare('SELECT id, json FROM units').raw().all() as [number, string][]) {
       unitsById.set(id, JSON.parse(json) as ListedRun['units']);
     }
+    const loader = new SummaryLoader(this.path, new Map(fresh.map((r) => [r.path, r.summary])));
     const runs: ListedRun[] = [];
     for (const path of found) {
       if (!present.has(path)) continue;
       const row = freshRows.get(path) ?? known.get(path);
       if (!row) continue;
-      runs.push({
-        path,
-        format: row[3] as ListedRun['format'],
-        prefix: path.slice(0, path.length - INFO_SUFFIX.length),
-        summary: JSON.parse(row[4]) as ListedRun['summary'],
-        units: unitsById.get(row[5]) ?? {},
-        warnings: row[6] === null ? [] : (JSON.parse(row[6]) as string[]),
-      });
+      runs.push(
+        new IndexedRun(
+          path,
+          row[3] as ListedRun['format'],
+          path.slice(0, path.length - INFO_SUFFIX.length),
+          row[4] ?? loader,
+          unitsById.get(row[5]) ?? {},
+          row[6] === null ? [] : (JSON.parse(row[6]) as string[]),
+          row[7] === 1,
+          row.slice(8) as FieldValue[],
+        ),
+      );
     }
     return { runs, stats: { found: present.size, read: fresh.length, deleted: gone.length, rebuilt: this.rebuilt } };
   }
@@ -164,6 +182,7 @@ async function readSummaries(
         continue; // removed since it was found: it simply is not listed
       }
       const s = summarizeInfoText(item.path, text);
+      const listed: ListedRun = { path: item.path, format: s.format, prefix: s.prefix, summary: s.summary, units: s.units, warnings: s.warnings };
       out.push({
         path: item.path,
         mtime_ms: item.mtime_ms,
@@ -172,6 +191,9 @@ async function readSummaries(
         summary: JSON.stringify(s.summary),
         units: JSON.stringify(s.units),
         warnings: s.warnings.length ? JSON.stringify(s.warnings) : null,
+        readable: Object.keys(s.summary).length > 0 ? 1 : 0,
+        // SQLite stores booleans as 0/1; the quick fields are numbers, text or null
+        quick: QUICK_FIELDS.map((f) => fieldValue(listed, f)),
       });
       done++;
       if (progress && (done % 250 === 0 || done === items.length)) progress(done, items.length);
@@ -201,7 +223,13 @@ function prepare(db: Database.Database, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS)
       format TEXT NOT NULL,
       summary TEXT NOT NULL,
       units_id INTEGER NOT NULL REFERENCES units (id),
-      warnings TEXT
+      warnings TEXT,
+      readable INTEGER NOT NULL,
+      command TEXT,
+      exit_code,
+      wall_clock_time,
+      mem_peak,
+      cpu_peak
     ) WITHOUT ROWID;
   `);
     db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('version', ?)").run(INDEX_VERSION);

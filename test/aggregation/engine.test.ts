@@ -36,6 +36,7 @@ function setup() {
   const cgroup = scripted('cgroup', ['mem_current', 'mem_peak', 'cpu_usage', 'oom_kills', 'job_mem_peak'], [], false);
   const cgScript: Array<Record<string, number>> = [
     { cpu_usage: 10, oom_kills: 0 },
+    { mem_peak: 4000 }, // reader mode: the group's peak before the command, read at prepare
     { mem_current: 1000, cpu_usage: 12, oom_kills: 0 },
     { mem_current: 3000, cpu_usage: 13, oom_kills: 1 },
     { mem_peak: 5000 },
@@ -125,6 +126,7 @@ test('engine: derive, collapse and reduce over two windows with injected collect
   assert.deepEqual(proc.calls.filter((c) => c.fields.join() === 'cmd').map((c) => c.pids), [[10, 11], [10, 11], [10, 11]]);
   assert.deepEqual(cgroup.calls.map((c) => c.fields.join(',')), [
     'cpu_usage,oom_kills',
+    'mem_peak',
     'cpu_usage,mem_current,oom_kills',
     'cpu_usage,mem_current,oom_kills',
     'job_mem_peak,mem_peak',
@@ -183,4 +185,26 @@ test('--cgroup isolate where no cgroup can be made is a clear E_CGROUP refusal',
     prepareMeasurements(req, { ...env, cgroupLayout: { version: 'v1', memory: gone, cpu: null, jobMemory: null, memoryReason: null, cpuReason: null } }),
     (e: unknown) => isDuctError(e) && e.code === 'E_CGROUP' && /cannot create the cgroup \/nonexistent\/cgroup\/nope\/duct-.* \(ENOENT\).*use --cgroup reader/.test(e.message),
   );
+});
+
+test('engine, reader mode: a cgroup peak not above the one it had before the command is dropped, with a warning', async () => {
+  const { env, cgroup, at } = setup();
+  // no counter selected, so no baseline read: the first call is the peak floor
+  const script: Array<Record<string, number>> = [{ mem_peak: 7000 }, { mem_current: 100 }, { mem_peak: 7000 }, { mem_current: 100 }, { mem_peak: 7500 }];
+  cgroup.collect = (pids, want) => {
+    cgroup.calls.push({ pids, fields: [...want].sort() });
+    return Promise.resolve({ perPid: new Map(), single: script.shift() ?? {} });
+  };
+  const prepared = await prepareMeasurements({ requested: ['cgroup_mem_peak', 'cgroup_mem_current'], sampleInterval: 1, reportInterval: 1, cgroupMode: 'reader', mode: 'new-session' }, env);
+  const engine = prepared.start(10);
+  at(1);
+  await engine.sample();
+  const first = await engine.report();
+  assert.equal(first?.measurements['cgroup_mem_peak'], undefined, 'the peak from before the run is not this run\'s');
+  assert.match(engine.warnings?.().join('\n') ?? '', /predates this run/);
+  at(2);
+  await engine.sample();
+  const second = await engine.report();
+  assert.equal(second?.measurements['cgroup_mem_peak'], 7500, 'once exceeded, the peak is the run\'s');
+  assert.equal(engine.cgroup()?.['mem_peak_at_start_bytes'] ?? null, null, 'no layout in this test, so no cgroup block');
 });

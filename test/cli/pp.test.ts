@@ -59,3 +59,26 @@ test('pp of a torn usage.jsonl prints the whole lines and warns', async () => {
     t.cleanup();
   }
 });
+
+test('pp reads events.jsonl and con-duct files, humanized by field name', async () => {
+  const t = tempDir();
+  try {
+    const ev = await runCli(['pp', join(REPO_ROOT, 'test', 'fixtures', 'runs', 'basic', '2026-11-20T11.00.00-5151_events.jsonl')], { cwd: t.dir });
+    assert.equal(ev.code, 0, ev.stderr);
+    const event = parseYaml(ev.stdout) as { kind: string; attributes: Record<string, unknown> };
+    assert.equal(event.kind, 'cuda_oom');
+    assert.deepEqual(event.attributes, { 'cuda_oom.tried_alloc_bytes': '2.00 GiB', 'cuda_oom.gpu_index': 0 });
+    const conduct = join(REPO_ROOT, 'test', 'fixtures', 'conduct', 'v0.2.1', '2024.10.03T09.15.00-51234_');
+    const usage = await runCli(['pp', `${conduct}usage.json`], { cwd: t.dir });
+    assert.equal(usage.code, 0, usage.stderr);
+    const first = parseAllDocuments(usage.stdout)[0]!.toJS() as { totals: Record<string, unknown> };
+    assert.deepEqual(first.totals, { pmem: '0.40%', pcpu: '97.00%', rss: '100.00 MiB', vsz: '1.00 GiB' });
+    const info = await runCli(['pp', `${conduct}info.json`], { cwd: t.dir });
+    const doc = parseYaml(info.stdout) as { execution_summary: Record<string, unknown> };
+    assert.equal(doc.execution_summary.peak_rss, '600.00 MiB');
+    assert.equal(doc.execution_summary.wall_clock_time, '1m 31.3s');
+    assert.equal(doc.execution_summary.num_samples, 90);
+  } finally {
+    t.cleanup();
+  }
+});

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machineEnvironment } from '../../src/aggregation/engine.js';
-import { isMember, parsePsSessions, procSessionTree, psSessionTree, ownSessionId } from '../../src/collectors/process-tree.js';
+import { classify, isMember, parsePsSessions, procSessionTree, psSessionTree, ownSessionId } from '../../src/collectors/process-tree.js';
 import { REPO_ROOT, pollUntil } from '../helpers/cli.js';
 
 const procRoot = join(REPO_ROOT, 'test', 'fixtures', 'proc', 'session');
@@ -16,6 +16,8 @@ test('isMember: same session, not excluded, not one of duct\'s helpers', () => {
   assert.equal(isMember(spec, 7, 1, 50), false, 'duct itself');
   assert.equal(isMember(spec, 62, 60, 50), true);
   assert.equal(isMember(spec, 63, 60, 51), false, 'another session');
+  assert.equal(classify(spec, 61, 7, 50), 'helper');
+  assert.equal(classify(spec, 64, 61, 50, new Set([61])), 'helper', 'a helper\'s child (sh -c lscpu → lscpu) is a helper too');
 });
 
 test('procSessionTree on a fixture /proc: members of session 4000 only', async () => {
@@ -58,7 +60,7 @@ for (const [name, make] of [
 
 test('current-session mode: the command and its children are members; duct itself and its other children are not', { skip: !existsSync('/proc/self/stat') && 'needs /proc' }, async () => {
   const command = spawn('/bin/sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
-  const helper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  const helper = spawn('/bin/sh', ['-c', 'sleep 31 & wait'], { stdio: 'ignore' });
   try {
     const tree = machineEnvironment().tree(command.pid!, 'current-session');
     let members: number[] = [];
@@ -68,10 +70,14 @@ test('current-session mode: the command and its children are members; duct itsel
     }, 5000, 'the command and its sleep');
     assert.ok(!members.includes(process.pid), 'duct itself is excluded');
     assert.ok(!members.includes(helper.pid!), 'a child of duct that is not the command is a helper');
+    await pollUntil(async () => (await childrenOf(helper.pid!)).length === 1, 5000, 'the helper\'s child');
+    const helperChild = (await childrenOf(helper.pid!))[0]!;
+    assert.ok(!(await tree.members()).includes(helperChild), 'and so is its child');
   } finally {
+    // the grandchildren first, while they are still findable by parent
+    for (const p of [...(await childrenOf(command.pid!)), ...(await childrenOf(helper.pid!))]) process.kill(p, 'SIGKILL');
     command.kill('SIGKILL');
     helper.kill('SIGKILL');
-    for (const p of await childrenOf(command.pid!).catch(() => [])) process.kill(p, 'SIGKILL');
   }
 });
 

@@ -6,8 +6,7 @@ import { gzipSync } from 'node:zlib';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { schemas } from '../../src/files/schemas.js';
 import { pollUntil, runCli, tempDir, type CliResult } from '../helpers/cli.js';
-import { containerDir, cri, ts, write } from './pods.js';
-import { recordsValidator } from './records-schema.test.js';
+import { containerDir, cri, recordsValidator, ts, write } from './pods.js';
 
 function eventsValidator(): ValidateFunction {
   const fn = schemas().validator('events');

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { isMalformed, type LogChunk } from '../../src/containerlogs/chunk.js';
+import { FINGERPRINT_BYTES, readGzHead } from '../../src/containerlogs/fingerprint.js';
 import { parseCriLine } from '../../src/containerlogs/cri-line.js';
 import { parseDockerLine } from '../../src/containerlogs/docker-line.js';
 import { parsePodLogPath, parseRotatedName } from '../../src/containerlogs/pod-path.js';
@@ -114,4 +120,21 @@ test('epoch nanoseconds text is exact on both sides of 1970', () => {
   assert.equal(logTimeNanosText({ epochSeconds: 1714557601, nanos: 5 }), '1714557601000000005');
   assert.equal(logTimeNanosText({ epochSeconds: 0, nanos: 5 }), '5');
   assert.equal(logTimeNanosText({ epochSeconds: -1, nanos: 500_000_000 }), '-500000000');
+});
+
+test('readGzHead recovers the first KiB of the decompressed content from a prefix of a large .gz', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'duct-gzhead-'));
+  try {
+    const content = randomBytes(300_000).toString('base64'); // ~400 KB that compresses poorly: only a prefix is read
+    writeFileSync(join(dir, 'x.gz'), gzipSync(content));
+    const fd = openSync(join(dir, 'x.gz'), 'r');
+    try {
+      const head = readGzHead(fd, fstatSync(fd).size);
+      assert.equal(head.toString(), content.slice(0, FINGERPRINT_BYTES));
+    } finally {
+      closeSync(fd);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

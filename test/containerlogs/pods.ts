@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { Tailer, type TailerNotice, type TailerOptions } from '../../src/containerlogs/index.js';
+import { schemas } from '../../src/files/schemas.js';
 import { recordJson } from '../../src/containerlogs/record.js';
 
 /** Builds kubelet-layout pod directories for tests: `<root>/<ns>_<pod>_<uid>/<container>/`. */
@@ -56,4 +58,11 @@ export async function readAll(patterns: string[], opts: Partial<TailerOptions> =
 /** The parts of records most tests compare: stream, message and flags. */
 export function brief(r: Record<string, unknown>): unknown[] {
   return [r.stream, r.message, r.chunks, r.truncated, r.incomplete];
+}
+
+/** schema/records.schema.json as the project's schema loader compiles it (ajv, strict). */
+export function recordsValidator(): ValidateFunction {
+  const fn = schemas().ajv.getSchema('https://schemas.duct.invalid/records.schema.json');
+  if (!fn) throw new Error('schema/records.schema.json is not loaded');
+  return fn;
 }

@@ -1,17 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { schemas } from '../../src/files/schemas.js';
 import { tempDir } from '../helpers/cli.js';
-import { containerDir, cri, readAll, ts, write } from './pods.js';
-
-/** schema/records.schema.json as the project's schema loader compiles it (ajv, strict). */
-export function recordsValidator(): ValidateFunction {
-  const fn = schemas().ajv.getSchema('https://schemas.duct.invalid/records.schema.json');
-  if (!fn) throw new Error('schema/records.schema.json is not loaded');
-  return fn;
-}
+import { containerDir, cri, readAll, recordsValidator, ts, write } from './pods.js';
 
 test('records emitted for pod and non-pod files validate against schema/records.schema.json', async () => {
   const { dir, cleanup } = tempDir('duct-clogs-schema-');

@@ -247,3 +247,15 @@ test('down during a rotation and its compression: the restart reads the rest of 
   ]);
   assert.equal(second.records[0]!.file, join(c, '0.log.20240501-100004.gz'));
 }));
+
+test('--start-at end applies to a first start only: after a restart from a cursor, a pod that appeared meanwhile is read whole', withDir(async (dir) => {
+  const state = join(dir, 'state');
+  mkdirSync(state);
+  const a = containerDir(dir, 'ml', 'a', 'ua', 'c');
+  write(join(a, '0.log'), cri(ts(1), 'stdout', 'F', 'history of a'));
+  assert.deepEqual((await readAll([join(dir, '*/*/*.log')], { stateDir: state, startAt: 'end' })).records, []);
+  const b = containerDir(dir, 'ml', 'b', 'ub', 'c');
+  write(join(b, '0.log'), cri(ts(2), 'stdout', 'F', 'b started while duct was down'));
+  const again = await readAll([join(dir, '*/*/*.log')], { stateDir: state, startAt: 'end' });
+  assert.deepEqual(again.records.map((r) => [r.pod, r.message]), [['b', 'b started while duct was down']]);
+}));

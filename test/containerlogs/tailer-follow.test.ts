@@ -196,3 +196,35 @@ test('an idle poll opens nothing: unchanged files (a .gz above all) are not read
     cleanup();
   }
 });
+
+test('a deleted pod is forgotten (memory and cursor) once gone for the grace period; a pod merely out of the pattern is kept', async () => {
+  const { dir, cleanup } = tempDir('duct-clogs-forget-');
+  try {
+    let clock = 1_000_000;
+    const gone = containerDir(dir, 'ml', 'gone', 'u1', 'c');
+    const kept = containerDir(dir, 'ml', 'kept', 'u2', 'c');
+    write(join(gone, '0.log'), cri(ts(1), 'stdout', 'P', 'half'));
+    write(join(kept, '0.log'), cri(ts(1), 'stdout', 'F', 'k'));
+    const { t, records, notices } = tailer([join(dir, '*/*/*.log')], { follow: false, stateDir: dir, forgetAfterMs: 60_000, now: () => clock });
+    await t.poll();
+    assert.equal(t.stats.streams, 2);
+    rmSync(join(dir, 'ml_gone_u1'), { recursive: true });
+    clock += 59_999;
+    await t.poll();
+    assert.equal(t.stats.streams, 2); // within the grace period
+    clock += 1;
+    await t.poll();
+    assert.equal(t.stats.streams, 1);
+    assert.deepEqual(records.map((r) => [r.meta?.pod, r.message, r.incomplete]), [['kept', 'k', false], ['gone', 'half', true]]);
+    assert.deepEqual(notices, [{ kind: 'stream_forgotten', streamId: join(gone, '0.log') }]);
+    const cursor = JSON.parse(readFileSync(join(dir, 'detect-cursor.json'), 'utf8')) as { files: { stream_id: string }[]; pending: unknown[] };
+    assert.deepEqual([cursor.files.map((f) => f.stream_id), cursor.pending], [[join(kept, '0.log')], []]);
+    // a later run over another pattern keeps what it does not look at
+    const other = tailer([join(dir, 'nothing-here/*.log')], { follow: false, stateDir: dir, forgetAfterMs: 60_000, now: () => clock + 3_600_000 });
+    await other.t.run();
+    const after = JSON.parse(readFileSync(join(dir, 'detect-cursor.json'), 'utf8')) as { files: { stream_id: string }[] };
+    assert.deepEqual(after.files.map((f) => f.stream_id), [join(kept, '0.log')]);
+  } finally {
+    cleanup();
+  }
+});

@@ -28,3 +28,15 @@ test('lines over the cap are cut and flagged, and the next line is whole again',
 test('empty lines are lines', () => {
   assert.deepEqual(split(['\n\nx\n']), [['', false], ['', false], ['x', false]]);
 });
+
+test('progress-bar frames ended by \\r are reported live; the line itself is handed over once, whole', () => {
+  const lines: string[] = [];
+  const frames: string[] = [];
+  const s = new LineSplitter((t) => lines.push(t), 1024, (f) => frames.push(f));
+  s.push(Buffer.from(' 10%|#   | 1/10\r'));
+  s.push(Buffer.from(' 20%|##  | 2/10\r 30%'));
+  s.push(Buffer.from('|### | 3/10\r100%|####| 10/10\n'));
+  s.end();
+  assert.deepEqual(frames, [' 10%|#   | 1/10', ' 20%|##  | 2/10']);
+  assert.deepEqual(lines, [' 10%|#   | 1/10\r 20%|##  | 2/10\r 30%|### | 3/10\r100%|####| 10/10']);
+});

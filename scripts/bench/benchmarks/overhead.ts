@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from 'simple-statistics';
-import { CATALOGUE } from '../../../src/aggregation/catalogue.js';
+import { CATALOGUE, expandPreset } from '../../../src/aggregation/catalogue.js';
 import { keyAvailability, machineEnvironment, prepareMeasurements } from '../../../src/aggregation/engine.js';
 import type { BenchContext, BenchOutcome, Benchmark } from '../types.js';
 
@@ -40,13 +40,16 @@ async function startSleepers(root: string, n: number): Promise<{ pid: number; st
   };
 }
 
-type Selection = 'proc' | 'ps' | 'cgroup' | 'pidusage' | 'default';
+/** `proc`: the proc keys of the default preset (stat, status, cmdline); `proc_all`: with PSS/USS (smaps_rollup) and io too. */
+type Selection = 'proc' | 'proc_all' | 'ps' | 'cgroup' | 'pidusage' | 'default';
 
 /** The keys of one collector that are available here (the default preset as is). */
 function keysOf(sel: Selection): string[] {
   if (sel === 'default') return ['default'];
   const availability = keyAvailability(machineEnvironment());
-  return CATALOGUE.filter((m) => m.collector === sel && availability.get(m.key) === null).map((m) => m.key);
+  if (sel === 'proc') return expandPreset('default', (k) => availability.get(k) === null).filter((k) => k.startsWith('proc_'));
+  const collector = sel === 'proc_all' ? 'proc' : sel;
+  return CATALOGUE.filter((m) => m.collector === collector && availability.get(m.key) === null).map((m) => m.key);
 }
 
 /** duct's own CPU per sample (ms): prepare once, then time back-to-back engine.sample() calls. */
@@ -92,7 +95,9 @@ async function linuxOnly(): Promise<string | null> {
 function overheadBench(sel: Selection, pids: number): Benchmark {
   return {
     name: `overhead_${sel}_${pids}_pids`,
-    description: `duct's own CPU (itself + its ps children) per sample with ${pids} live pids, ${sel === 'default' ? 'the default preset' : `every ${sel} key`}`,
+    description: `duct's own CPU (itself + its ps children) per sample with ${pids} live pids, ${
+      sel === 'default' ? 'the default preset' : sel === 'proc' ? "the default preset's proc keys" : sel === 'proc_all' ? 'every proc key (PSS/USS and io too)' : `every ${sel} key`
+    }`,
     unit: 'ms CPU/sample',
     target: TARGETS[`${sel}_${pids}`] ?? 'reported (no target)',
     higherIsBetter: false,
@@ -101,4 +106,4 @@ function overheadBench(sel: Selection, pids: number): Benchmark {
   };
 }
 
-export const overhead: Benchmark[] = (['default', 'proc', 'ps', 'cgroup', 'pidusage'] as const).flatMap((sel) => [1, 50, 500].map((n) => overheadBench(sel, n)));
+export const overhead: Benchmark[] = (['default', 'proc', 'proc_all', 'ps', 'cgroup', 'pidusage'] as const).flatMap((sel) => [1, 50, 500].map((n) => overheadBench(sel, n)));
