@@ -19,6 +19,10 @@ export function scriptArgs(argv: string[], usage: string): Argv {
 
 /** One place prints a bench script's errors (`<name>: message`) and sets the exit status. */
 export function runScript(name: string, body: (argv: string[]) => Promise<number>): void {
+  // a reader that went away (`| head`) has all it wanted: stop writing, no stack trace
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
   body(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -30,7 +30,7 @@ export function markdownTable(result: BenchResult): string {
   const lines = [
     `Measured ${result.timestamp.slice(0, 10)} on ${esc(result.machine.kind)} (${esc(result.machine.os)}, kernel ${esc(result.machine.kernel)}, Node ${result.machine.node_version}),` +
       ` duct ${result.duct_version} at commit \`${result.git.commit.slice(0, 12)}\`${result.git.dirty ? ' (with uncommitted changes)' : ''},` +
-      ` ${result.options.repeats} repeat(s) each${result.options.quick ? ', --quick' : ''}.`,
+      ` --repeats ${result.options.repeats}${result.options.quick ? ' --quick' : ''} (a benchmark may take fewer; see its repeats).`,
     '',
     '| benchmark | figure | unit | target | meets | repeats | what it measures |',
     '|---|---:|---|---|---|---:|---|',

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../../helpers/cli.js';
+import { REPO_ROOT, tempDir } from '../../helpers/cli.js';
 import { entry, makeResult, runBenchScript, writeJson, writeResults } from './helpers.js';
 
 const GATES = { defaults: { mode: 'soft', tolerance_pct: 10, cv_threshold_pct: 5 }, benchmarks: { wobbly: { cv_threshold_pct: 50 } } };
@@ -155,6 +156,26 @@ test('a gates file with an invalid mode is refused, naming the valid ones', () =
     const r = runBenchScript('cv-report', ['2', '--results', results, '--gates', gates], dir);
     assert.notEqual(r.code, 0);
     assert.equal(r.stderr, `bench:cv-report: ${gates}: benchmarks.b.mode is "strict"; valid: soft, hard\n`);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a reader that goes away early (| head) ends the report quietly, exit 0', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const results = join(dir, 'results');
+    // enough rows that the output outlasts the pipe's first read
+    series(results, Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`b${i}`, () => i + 1])), 2);
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'scripts', 'bench', 'cv-report.js'), '2', '--results', results, '--baseline', join(dir, 'none.json')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   } finally {
     cleanup();
   }

@@ -16,7 +16,7 @@ const result = makeResult(
 
 test('the markdown table carries date, machine, commit and one row per benchmark', () => {
   const md = markdownTable(result);
-  assert.match(md, /^Measured 2026-01-01 on Test CPU x2, 4 GiB, linux x64 \(TestOS 1, kernel 6\.0, Node v20\.0\.0\), duct 0\.0\.0-test at commit `c0ffee000000`, 1 repeat\(s\) each\.$/m);
+  assert.match(md, /^Measured 2026-01-01 on Test CPU x2, 4 GiB, linux x64 \(TestOS 1, kernel 6\.0, Node v20\.0\.0\), duct 0\.0\.0-test at commit `c0ffee000000`, --repeats 1 \(a benchmark may take fewer; see its repeats\)\.$/m);
   assert.match(md, /^\| `passthrough_ratio` \| 0\.934 \| ratio \| >= 0\.9 \| yes \| 3 \| test figure \|$/m);
   assert.match(md, /^\| `ls_ms` \| 250 \| ms \| <= 300 \| yes \| 1 \| a \\\| b \|$/m);
   assert.match(md, /^- `cgroup_peak` not measured here: not root$/m);
