@@ -1,4 +1,4 @@
-import pidusage from 'pidusage';
+import type pidusage from 'pidusage';
 import { ELAPSED_FIELD, type Collector, type CollectorReading, type FieldAvailability, type PidFields } from './types.js';
 
 export const PIDUSAGE_FIELDS = ['rss', 'cputime'] as const;
@@ -22,7 +22,9 @@ export function pidusageCollector(): Collector {
       if (pids.length === 0) return { perPid, single: {} };
       let stats: Record<string, pidusage.Status | undefined>;
       try {
-        stats = await pidusage([...pids]);
+        // loaded on first use: most runs never select a pidusage key, and `duct run` should not pay for it
+        const { default: usage } = await import('pidusage');
+        stats = await usage([...pids]);
       } catch (e) {
         // with one pid, a pid that exited is an error rather than a missing entry
         if (pids.length === 1) return { perPid, single: {} };
