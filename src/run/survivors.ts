@@ -1,15 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { parseProcStat } from '../collectors/proc-stat.js';
 
-/** Field 6 of /proc/<pid>/stat (after the parenthesised comm, which may itself hold spaces or parentheses). */
-export function parseSessionId(stat: string): number | null {
-  const close = stat.lastIndexOf(')');
-  if (close < 0) return null;
-  const fields = stat.slice(close + 2).split(' ');
-  const sid = Number(fields[3]);
-  return Number.isInteger(sid) ? sid : null;
-}
-
-/** pids still alive in session `sid` (Linux /proc; empty elsewhere), excluding `exclude`. */
+/**
+ * pids still alive in session `sid` (Linux /proc; empty elsewhere), excluding
+ * `exclude`. Zombies do not count: the command's orphans are reparented to init,
+ * which may be slow (or, in some containers, never) to reap them.
+ */
 export function sessionMembers(sid: number, exclude: number[] = []): number[] {
   let entries: string[];
   try {
@@ -22,10 +18,10 @@ export function sessionMembers(sid: number, exclude: number[] = []): number[] {
     const pid = Number(e);
     if (!Number.isInteger(pid) || exclude.includes(pid)) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (parseSessionId(stat) === sid && !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) out.push(pid);
+      const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      if (stat.session === sid && stat.state !== 'Z') out.push(pid);
     } catch {
-      // it exited while we looked
+      // it exited while we looked, or the line was not a stat line
     }
   }
   return out.sort((a, b) => a - b);
