@@ -1,6 +1,6 @@
+import { viewerParser } from './yargs-base.js';
 import { existsSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
-import yargs from 'yargs';
 import { DuctError, ExitCode } from '../errors.js';
 import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
 import { collectFields, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
@@ -8,7 +8,6 @@ import { compileFilter } from '../view/filter/evaluate.js';
 import { formatRows, LS_FORMATS, type LsFormat, type Row } from '../view/formats.js';
 import { listRuns } from '../view/list-runs.js';
 import { ignoreBrokenPipe } from '../view/stdout.js';
-import { usageFailure } from './main.js';
 
 /** Where runs are by default: the directory of duct's default output prefix. */
 export const DEFAULT_RUNS_DIR = '.duct/logs';
@@ -35,16 +34,10 @@ function splitList(values: readonly (string | number)[] | undefined): string[] {
 }
 
 export function parseLsArgs(argv: string[]): LsPlan {
-  const args = yargs(argv)
-    .scriptName('duct ls')
+  const args = viewerParser(argv, 'duct ls')
     .command('$0 [paths..]', 'List the runs found under PATHS (default: .duct/logs), duct runs and con-duct 0.2.x runs alike.', (y) =>
       y.positional('paths', { type: 'string', array: true, describe: 'directories of runs (searched recursively) or info.json files' }),
     )
-    .strict()
-    .fail(usageFailure)
-    .help()
-    .version(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
     .option('format', { alias: 'f', choices: LS_FORMATS, default: 'summaries' as LsFormat, describe: 'output format; json, json_pp and yaml hold raw numbers (bytes, seconds, percent)' })
     .option('fields', { alias: 'F', type: 'string', array: true, describe: 'fields to show, comma-separated (`--fields help` lists them)' })
     .option('filter', { type: 'string', describe: "keep runs matching an expression, e.g. 'exit_code != 0 and cgroup_mem_peak > 2GiB'" })

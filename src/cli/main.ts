@@ -16,8 +16,6 @@ const subcommands: Record<string, { summary: string; load: () => Promise<Subcomm
   recommend: { summary: 'SLURM request sizing from past runs', load: () => import('./recommend.js') },
 };
 
-export const SUBCOMMAND_NAMES = Object.keys(subcommands);
-
 export function topLevelHelp(): string {
   const rows = Object.entries(subcommands).map(([name, s]) => `  duct ${name.padEnd(10)} ${s.summary}`);
   return [

@@ -1,13 +1,12 @@
+import { viewerParser } from './yargs-base.js';
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import yargs from 'yargs';
 import { DuctError, ExitCode } from '../errors.js';
 import { INFO_SUFFIX, readEvents, readRun } from '../files/run-reader.js';
 import { plotInputFromRun } from '../view/plot-input.js';
 import { buildPlotSpec, selectLines } from '../view/plot-spec.js';
 import { ignoreBrokenPipe } from '../view/stdout.js';
-import { usageFailure } from './main.js';
 
 const PLOT_EXTENSIONS = ['.png', '.svg', '.html'] as const;
 
@@ -29,16 +28,10 @@ export function resolveInfoPath(path: string): string {
 }
 
 export function parsePlotArgs(argv: string[]): PlotPlan {
-  const args = yargs(argv)
-    .scriptName('duct plot')
+  const args = viewerParser(argv, 'duct plot')
     .command('$0 <path>', 'Chart a run over time: memory and CPU panels, one line per measurement, detector events marked.', (y) =>
       y.positional('path', { type: 'string', demandOption: true, describe: "the run's info.json, usage file or prefix" }),
     )
-    .strict()
-    .fail(usageFailure)
-    .help()
-    .version(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
     .option('output', { alias: 'o', type: 'string', describe: 'file to write; its extension picks the format: .png, .svg or .html (default: <prefix>plot.png)' })
     .option('measurements', { type: 'string', array: true, describe: 'keys to draw, comma-separated (default: every memory and CPU figure of the run)' })
     .example('duct plot .duct/logs/2026.11.20T10.00.00-4242_info.json -o run.html --measurements ps_rss_total,proc_pss_total,cgroup_mem_peak', 'three memory views of one run, side by side')

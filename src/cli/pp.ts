@@ -1,13 +1,12 @@
+import { viewerParser } from './yargs-base.js';
 import { parseJsonLines } from '../files/json-lines.js';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import yargs from 'yargs';
 import type { Unit } from '../aggregation/types.js';
 import { DuctError, ExitCode } from '../errors.js';
 import { humanizeInfo, humanizeUsageRecord } from '../view/pretty.js';
 import { ignoreBrokenPipe } from '../view/stdout.js';
-import { usageFailure } from './main.js';
 
 export interface PpPlan {
   file: string;
@@ -15,16 +14,10 @@ export interface PpPlan {
 }
 
 export function parsePpArgs(argv: string[]): PpPlan {
-  const args = yargs(argv)
-    .scriptName('duct pp')
+  const args = viewerParser(argv, 'duct pp')
     .command('$0 <file>', "Pretty-print a run's info.json, usage.jsonl or events.jsonl (or con-duct's info.json/usage.json) with units humanized.", (y) =>
       y.positional('file', { type: 'string', demandOption: true, describe: 'the file to print' }),
     )
-    .strict()
-    .fail(usageFailure)
-    .help()
-    .version(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
     .option('raw', { type: 'boolean', default: false, describe: 'keep raw numbers (bytes, seconds, percent)' })
     .example('duct pp .duct/logs/2026.11.20T10.00.00-4242_info.json', 'the run summary with MiB, durations and percents')
     .parseSync();

@@ -14,3 +14,14 @@ export function baseParser(argv: string[], scriptName: string): Argv {
     .exitProcess(false)
     .fail(usageFailure);
 }
+
+/** The parser `ls`, `plot` and `pp` start from: strict, usage errors exit 2, help, no version flag. */
+export function viewerParser(argv: string[], scriptName: string): Argv {
+  return yargs(argv)
+    .scriptName(scriptName)
+    .strict()
+    .fail(usageFailure)
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100));
+}

@@ -23,10 +23,6 @@ export class JsonlWriter {
     writeSync(this.open(), JSON.stringify(record) + '\n');
   }
 
-  get opened(): boolean {
-    return this.fd !== null;
-  }
-
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;

@@ -23,8 +23,6 @@ export class SignalForwarder {
   private readonly handlers = new Map<ForwardedSignal, () => void>();
   /** true once duct had to SIGKILL the command. */
   forcefullyTerminated = false;
-  /** the signals duct received, in order. */
-  readonly received: ForwardedSignal[] = [];
 
   constructor(private readonly opts: ForwarderOptions) {}
 
@@ -44,7 +42,6 @@ export class SignalForwarder {
   }
 
   private onSignal(sig: ForwardedSignal): void {
-    this.received.push(sig);
     if (sig === 'SIGINT') {
       this.sigints++;
       if (this.sigints <= 2) {

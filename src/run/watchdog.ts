@@ -26,10 +26,6 @@ export class GroupWatchdog {
     this.proc.stdin?.on('error', () => undefined);
   }
 
-  get pid(): number | undefined {
-    return this.proc.pid;
-  }
-
   disarm(): void {
     this.proc.kill('SIGKILL');
     this.proc.stdin?.destroy();
