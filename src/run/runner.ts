@@ -167,6 +167,9 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const detectorClock = plan.detectors.enabled ? setInterval(() => detectors.tick(Date.now()), 1000) : null;
 
   const engine: MeasurementEngine | null = prepared ? prepared.start(pid) : null;
+  // the system block as far as it is known: gathered in parallel, it lands in a later write
+  let system: Record<string, unknown> = { unavailable: 'not gathered yet: the run was still starting' };
+  void systemInfo.then((s) => (system = s));
   const info = (status: RunInfo['status']): RunInfo => ({
     schema_version: SCHEMA_VERSION,
     duct_version: DUCT_VERSION,
@@ -186,7 +189,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     survivors: [],
     pid,
     duct_pid: process.pid,
-    system: { unavailable: 'not gathered yet: the run was still starting' },
+    system,
     environment,
     cgroup: engine?.cgroup() ?? null,
     measurements: (engine ?? prepared)?.describe() ?? {
@@ -206,8 +209,6 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
       warnOnce(`cannot write ${paths.info}: ${(err as Error).message}`);
     }
   };
-  let system: Record<string, unknown> = { unavailable: 'not gathered yet: the run was still starting' };
-  void systemInfo.then((s) => (system = s));
   writeInfo(info('running'));
   log.log('INFO', `duct ${DUCT_VERSION} is executing ${displayCommand(plan.argv)}...`);
   log.log('INFO', `Log files will be written to ${paths.prefix}`);
@@ -223,7 +224,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
       .find((v): v is number => typeof v === 'number');
     if (cpu !== undefined && plan.detectors.enabled) detectors.cpu(Date.now(), cpu);
     // keep info.json current, so a SIGKILLed duct leaves the summary of its last report
-    writeInfo({ ...info('running'), system, execution_summary: engine?.summary() ?? {} });
+    writeInfo(info('running'));
   };
   const sampler = engine
     ? new Sampler({
@@ -280,7 +281,6 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     duct_exit_code: ductExit,
     forcefully_terminated: forwarder.forcefullyTerminated,
     survivors,
-    execution_summary: engine?.summary() ?? {},
     detectors: detectorSummary,
   };
   writeInfo(final);
