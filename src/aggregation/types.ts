@@ -87,6 +87,8 @@ export interface MeasurementEngine {
   describe(): MeasurementInfo;
   /** cgroup facts for info.json, or null when the cgroup collector is not in use. */
   cgroup(): CgroupInfo | null;
+  /** The command has just been reaped: read what only then is whole (duct's reaped-children CPU), before anything else is reaped. */
+  commandExited?(): Promise<void>;
   /** Release anything held (an isolate cgroup is removed here). */
   close(): Promise<void>;
   /** The run's process-tree source (its pids now; [] once all exited), e.g. for survivors at exit. */

@@ -2,7 +2,7 @@ import type { CgroupInfo, ExecutionSummary, MeasurementInfo } from '../aggregati
 import type { DetectorSummary } from '../detectors/types.js';
 
 /** Version of the shape of the files duct writes; bumped with every change to schema/. */
-export const SCHEMA_VERSION = '1.0.0';
+export const SCHEMA_VERSION = '1.1.0';
 
 export interface OutputPaths {
   prefix: string;
@@ -43,6 +43,8 @@ export interface RunInfo {
   survivors: number[];
   pid: number | null;
   duct_pid: number;
+  /** the kernel's boot id at start (null where there is none): with the hostname, whether duct_pid can still be alive. */
+  boot_id: string | null;
   /** system block from systeminformation, or the reason it is missing. */
   system: Record<string, unknown>;
   /** SLURM / PBS environment of the job. */

@@ -13,6 +13,7 @@ import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
+import { readBootId } from '../files/boot-id.js';
 import { lookupCommand } from './command-lookup.js';
 import { Logger } from './log.js';
 import { allPaths, checkClobber, createLeadingDirs, removeOutputs } from './output-paths.js';
@@ -131,6 +132,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     ? import('../files/system-info.js').then((m) => m.gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS))
     : Promise.resolve({});
   const environment = jobEnvironment(io.env);
+  const bootId = readBootId();
   // the job's request (--mem, --cpus-per-task) beside its variables, for `duct recommend`'s waste flags
   const request = slurmRequest(io.env);
   if (request) environment.slurm_request = request;
@@ -189,6 +191,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     survivors: [],
     pid,
     duct_pid: process.pid,
+    boot_id: bootId,
     system,
     environment,
     cgroup: engine?.cgroup() ?? null,
@@ -240,6 +243,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const { code, signal } = await exited;
   const endMs = Date.now();
   const wallSeconds = (performance.now() - startPerf) / 1000;
+  await engine?.commandExited?.();
   forwarder.uninstall();
   watchdog.disarm();
   // con-duct's policy, kept: the run ends with its primary command; what it left running is named, not killed

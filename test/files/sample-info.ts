@@ -76,6 +76,7 @@ export const runInfo: Required<RunInfo> = {
   survivors: [4243],
   pid: 4242,
   duct_pid: 4200,
+  boot_id: null,
   system: {
     hostname: 'node042',
     cpu: { model: 'AMD EPYC', logical_cores: 32, physical_cores: 16, speed_ghz: 2.45 },
