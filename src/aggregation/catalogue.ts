@@ -94,7 +94,7 @@ export function measurementOf(key: MeasurementKey): Measurement {
 export const PRESET_NAMES = ['default', 'all', 'ps', 'memory', 'cpu'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-const PROC_DEFAULT: MeasurementKey[] = ['proc_rss', 'proc_rss_total', 'proc_pss_total', 'proc_hwm', 'proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'proc_cmd', 'proc_stat', 'proc_nproc', 'rusage_cpu_seconds'];
+const PROC_DEFAULT: MeasurementKey[] = ['proc_rss', 'proc_rss_total', 'proc_pss_total', 'proc_hwm', 'proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'proc_cmd', 'proc_stat', 'proc_nproc'];
 const PS_DEFAULT: MeasurementKey[] = ['ps_rss', 'ps_rss_total', 'ps_pdcpu', 'ps_pdcpu_total', 'ps_cpu_seconds', 'ps_cmd', 'ps_stat', 'ps_nproc'];
 const CGROUP_ALL: MeasurementKey[] = ['cgroup_mem_peak', 'cgroup_mem_current', 'cgroup_cpu_seconds', 'cgroup_oom_kills', 'cgroup_job_mem_peak'];
 
@@ -110,7 +110,7 @@ export function expandPreset(name: PresetName, isAvailable: (key: string) => boo
     case 'all':
       return CATALOGUE.map((m) => m.key).filter(isAvailable);
     case 'default':
-      return pick([...(procHere ? PROC_DEFAULT : PS_DEFAULT), ...CGROUP_ALL]);
+      return pick([...(procHere ? PROC_DEFAULT : PS_DEFAULT), ...CGROUP_ALL, 'rusage_cpu_seconds']);
     case 'ps':
       return pick(CATALOGUE.filter((m) => m.collector === 'ps').map((m) => m.key));
     case 'memory':

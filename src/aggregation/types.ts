@@ -48,6 +48,12 @@ export interface CgroupInfo {
   mode: 'reader' | 'isolate';
   /** why cgroup keys are unavailable, when they are. */
   unavailable_reason?: string;
+  /** reader mode: whether the group held only the run (checked at start and at every report). */
+  membership?: 'exclusive' | 'shared';
+  /** reader mode: distinct processes seen in the group that are not the run's. */
+  foreign_processes?: number;
+  /** reader mode: one of them, for people. */
+  foreign_example?: { pid: number; comm: string } | null;
   /** extra hierarchy facts (e.g. a SLURM job-level path), collector-specific. */
   [extra: string]: unknown;
 }

@@ -1,5 +1,6 @@
 import type { CgroupInfo, ExecutionSummary, MeasurementInfo } from '../aggregation/types.js';
 import type { DetectorSummary } from '../detectors/types.js';
+import type { RunFigures } from './run-figures.js';
 
 /** Version of the shape of the files duct writes; bumped with every change to schema/. */
 export const SCHEMA_VERSION = '1.1.0';
@@ -52,6 +53,8 @@ export interface RunInfo {
   cgroup: CgroupInfo | null;
   measurements: MeasurementInfo;
   execution_summary: ExecutionSummary;
+  /** the headline figures (run-figures.ts) with the key each came from and what it means; null where not measured. */
+  figures: RunFigures;
   detectors: DetectorSummary;
   output_paths: OutputPaths;
   /** problems duct met while running (an output write failure, ...), one sentence each. */

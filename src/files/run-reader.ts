@@ -77,7 +77,7 @@ export function summarizeInfo(info: Record<string, unknown>): Pick<RunSummary, '
     units.events = 'count';
   }
   const cgroup = isRecord(info.cgroup) ? info.cgroup : {};
-  summary.cgroup_scope = cgroupScope(cgroup);
+  if (isRecord(info.cgroup)) summary.cgroup_scope = cgroupScope(cgroup);
   if (typeof cgroup.memory_limit_bytes === 'number') {
     summary.cgroup_memory_limit = cgroup.memory_limit_bytes;
     units.cgroup_memory_limit = 'bytes';

@@ -11,6 +11,7 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
+import { withFigures } from '../files/run-figures-of-info.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
 import { readBootId } from '../files/boot-id.js';
@@ -172,7 +173,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   // the system block as far as it is known: gathered in parallel, it lands in a later write
   let system: Record<string, unknown> = { unavailable: 'not gathered yet: the run was still starting' };
   void systemInfo.then((s) => (system = s));
-  const info = (status: RunInfo['status']): RunInfo => ({
+  const info = (status: RunInfo['status']): RunInfo => withFigures({
     schema_version: SCHEMA_VERSION,
     duct_version: DUCT_VERSION,
     status,
@@ -275,7 +276,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
 
   const ductExit = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
   for (const w of engine?.warnings?.() ?? []) if (!warnings.includes(w)) warnings.push(w);
-  const final: RunInfo = {
+  const final: RunInfo = withFigures({
     ...info('finished'),
     system: await systemInfo,
     end_time: new Date(endMs).toISOString(),
@@ -286,7 +287,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     forcefully_terminated: forwarder.forcefullyTerminated,
     survivors,
     detectors: detectorSummary,
-  };
+  });
   writeInfo(final);
 
   if (ductExit !== 0 && (plan.failTimeSeconds < 0 || wallSeconds < plan.failTimeSeconds)) {

@@ -1,7 +1,7 @@
 import type { MeasurementKey } from '../aggregation/catalogue.js';
 import type { RunInfo } from '../files/info.js';
-import { FIGURE_KEYS, runFigures } from '../files/run-figures.js';
-import { summarizeInfo } from '../files/run-reader.js';
+import { FIGURE_KEYS } from '../files/run-figures.js';
+import { figuresOfInfo } from '../files/run-figures-of-info.js';
 import type { SummaryValues } from './summary-format.js';
 
 /** The first key of a preference list that the run measured. */
@@ -44,7 +44,7 @@ function failureOf(info: RunInfo): string {
  * and every measured key as KEY (its headline figure), KEY_peak, KEY_mean, KEY_total.
  */
 export function summaryValues(info: RunInfo): SummaryValues {
-  const figures = runFigures(summarizeInfo(info as unknown as Record<string, unknown>).summary);
+  const figures = info.figures ?? figuresOfInfo(info as unknown as Record<string, unknown>);
   const v: SummaryValues = {
     exit_code: info.exit_code ?? info.duct_exit_code,
     signal: info.signal,
