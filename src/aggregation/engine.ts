@@ -127,6 +127,9 @@ function readerMembership(layout: CgroupLayout, links: ProcessLinks, runSession:
   return members;
 }
 
+/** The proc collector's raw field with each process's session id. */
+const SESSION_FIELD = 'session';
+
 /** Collectors with group-wide counters whose value before the spawn seeds the first delta. */
 const GROUP_COUNTER_COLLECTORS = ['cgroup', 'rusage'] as const;
 
@@ -168,6 +171,19 @@ function startEngine(
     // a count of pids needs no field; every per-pid reading carries its age anyway
     if (m.field !== ELAPSED_FIELD) s.fields.add(m.field);
   }
+  // the session is re-checked from the stat read every sample: a process that called setsid() left the run
+  const runSession = mode === 'new-session' ? rootPid : (env.processLinks?.ownSession ?? null);
+  const sessionStream = runSession !== null ? streams.get('proc') : undefined;
+  if (sessionStream) sessionStream.fields.add(SESSION_FIELD);
+  const left = new Set<number>();
+  const dropLeavers = (reading: CollectorReading): void => {
+    for (const [pid, rec] of reading.perPid) {
+      if (rec[SESSION_FIELD] === undefined || rec[SESSION_FIELD] === runSession) continue;
+      reading.perPid.delete(pid);
+      left.add(pid);
+      tree.leave?.(pid);
+    }
+  };
   // a `faulted` stream is gated by the fault counts its collector's per-sample stream reads
   const gates = new Map<string, { gate: FaultGate; sampleStream: string }>();
   for (const [id, s] of streams) {
@@ -233,6 +249,7 @@ function startEngine(
             `cgroup_mem_peak: the high-water mark of the cgroup duct runs in (${peakFloor} bytes) predates this run and was not exceeded, so it is not reported; use --cgroup isolate for the command's own peak`,
           );
         }
+        if (s === sessionStream) dropLeavers(reading);
         if (cadence === 'faulted') carryForward(id, reading, pids);
         agg.push(id, (t0 + env.monotonic()) / 2, reading);
         readings.set(id, reading);
@@ -259,6 +276,10 @@ function startEngine(
         }
       }
       const readings = await collect('sample', pids);
+      if (left.size) {
+        pids = pids.filter((p) => !left.has(p));
+        left.clear(); // the tree has them as outside now
+      }
       if (gates.size) await collect('faulted', pids, (id) => gates.get(id)!.gate.due(pids, readings.get(gates.get(id)!.sampleStream)));
       // labels: only the processes not read yet (a pid that vanished is forgotten, so a reused one is read again)
       const fresh = pids.filter((p) => !labelled.has(p));

@@ -76,6 +76,8 @@ export interface MeasurementInfo {
 export interface ProcessTreeSource {
   /** pids currently in the run (the command and its descendants / session members). */
   members(): Promise<number[]>;
+  /** A member was seen in another session (it called setsid): it is no longer the run's. */
+  leave?(pid: number): void;
 }
 
 /**
