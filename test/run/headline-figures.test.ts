@@ -204,3 +204,29 @@ test('4 forked workers sharing a 200 MiB parent: the default headline is within 
     cleanup();
   }
 });
+
+test('endings in ls: a signal-killed run shows 128 + signal; a run whose duct was SIGKILLed shows killed', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const term = await runCli(['-q', '-p', 'logs/term_', '--fail-time', '0', '--', 'sh', '-c', 'kill -TERM $$'], { cwd: dir });
+    assert.equal(term.code, 143);
+    // duct dies outright while its command sleeps: info.json stays `running`
+    const killed = await runCli(['-q', '-p', 'logs/kill_', '--s-i', '0.1', '--r-i', '0.2', '--', 'sleep', '30'], {
+      cwd: dir,
+      validateOutputs: false,
+      onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), 1500),
+    });
+    assert.equal(killed.signal, 'SIGKILL');
+    assert.equal(readInfo(dir, 'logs/kill_').status, 'running');
+    const r = await runCli(['ls', 'logs', '-f', 'json', '-F', 'prefix,exit_code,signal,status'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [
+      { prefix: 'logs/kill_', exit_code: null, signal: null, status: 'killed' },
+      { prefix: 'logs/term_', exit_code: 143, signal: 'SIGTERM', status: 'finished' },
+    ]);
+    const filtered = await runCli(['ls', 'logs', '-f', 'json', '-F', 'prefix', '--filter', 'exit_code == 143'], { cwd: dir });
+    assert.deepEqual(JSON.parse(filtered.stdout), [{ prefix: 'logs/term_' }]);
+  } finally {
+    cleanup();
+  }
+});
