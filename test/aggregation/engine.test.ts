@@ -125,7 +125,7 @@ test('engine: derive, collapse and reduce over two windows with injected collect
   assert.equal(s['proc_rss_total']?.unit, 'bytes');
 
   // one collect per collector per sample, only the fields the keys need, pids from the tree source
-  assert.deepEqual(proc.calls[0], { pids: [10, 11], fields: ['cputime', 'faults', 'rss', 'state'] });
+  assert.deepEqual(proc.calls[0], { pids: [10, 11], fields: ['cputime', 'faults', 'rss', 'session', 'state'] });
   // VmHWM and PSS: this fake reads no fault counts, so every pid of the sample's reading is re-read each sample
   // (11 is gone from the third), and every listed pid at each report
   assert.deepEqual(proc.calls.filter((c) => c.fields.join() === 'hwm,pss').map((c) => c.pids), [[10, 11], [10, 11], [10, 11], [10], [10, 11]]);
