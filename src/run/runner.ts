@@ -11,6 +11,7 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
+import { systemInfo } from '../files/system-info.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
 import { lookupCommand } from './command-lookup.js';
@@ -34,8 +35,6 @@ export interface RunIO {
 
 /** How long output may keep flowing after the command exits before duct stops reading (a background child holds the pipe). */
 const DRAIN_AFTER_EXIT_MS = 1000;
-/** Bound on gathering the system block, which runs in parallel with the command. */
-const SYSTEM_INFO_TIMEOUT_MS = 5000;
 
 /** Quote an argv for display the way a POSIX shell would accept it back. */
 export function displayCommand(argv: string[]): string {
@@ -126,10 +125,8 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   forwarder.install();
   const watchdog = new GroupWatchdog(pid, plan.mode === 'new-session');
 
-  // systeminformation is large: load it only now, while the command already runs
-  const systemInfo: Promise<Record<string, unknown>> = plan.recordInfo
-    ? import('../files/system-info.js').then((m) => m.gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS))
-    : Promise.resolve({});
+  // a few file reads, after the spawn so they never delay it
+  const system: Record<string, unknown> = plan.recordInfo ? systemInfo() : {};
   const environment = jobEnvironment(io.env);
   // the job's request (--mem, --cpus-per-task) beside its variables, for `duct recommend`'s waste flags
   const request = slurmRequest(io.env);
@@ -167,9 +164,6 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const detectorClock = plan.detectors.enabled ? setInterval(() => detectors.tick(Date.now()), 1000) : null;
 
   const engine: MeasurementEngine | null = prepared ? prepared.start(pid) : null;
-  // the system block as far as it is known: gathered in parallel, it lands in a later write
-  let system: Record<string, unknown> = { unavailable: 'not gathered yet: the run was still starting' };
-  void systemInfo.then((s) => (system = s));
   const info = (status: RunInfo['status']): RunInfo => ({
     schema_version: SCHEMA_VERSION,
     duct_version: DUCT_VERSION,
@@ -201,10 +195,11 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     output_paths: paths,
     warnings,
   });
-  const writeInfo = (value: RunInfo) => {
+  // only the final version is fsynced: each interim one is replaced by the next
+  const writeInfo = (value: RunInfo, durable = false) => {
     if (!plan.recordInfo) return;
     try {
-      writeJsonAtomic(paths.info, value);
+      writeJsonAtomic(paths.info, value, 0o644, durable);
     } catch (err) {
       warnOnce(`cannot write ${paths.info}: ${(err as Error).message}`);
     }
@@ -273,7 +268,6 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   for (const w of engine?.warnings?.() ?? []) if (!warnings.includes(w)) warnings.push(w);
   const final: RunInfo = {
     ...info('finished'),
-    system: await systemInfo,
     end_time: new Date(endMs).toISOString(),
     wall_clock_time: wallSeconds,
     exit_code: signal ? null : code,
@@ -283,7 +277,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     survivors,
     detectors: detectorSummary,
   };
-  writeInfo(final);
+  writeInfo(final, true);
 
   if (ductExit !== 0 && (plan.failTimeSeconds < 0 || wallSeconds < plan.failTimeSeconds)) {
     log.log(
