@@ -20,8 +20,16 @@ export const DEFAULT_STEP_ANCHORS: readonly string[] = ['step', 'Step', 'STEP', 
 /** A line without one of these cannot match the eval marker. */
 export const EVAL_ANCHORS: readonly string[] = ['val', 'Val', 'VAL', 'esting', 'ESTING'];
 
-export const lineScanner = new AnchorScanner([
-  { bit: CLASSIFY_BIT, anchors: CLASSIFY_ANCHORS },
-  { bit: STEP_BIT, anchors: DEFAULT_STEP_ANCHORS },
-  { bit: EVAL_BIT, anchors: EVAL_ANCHORS },
-]);
+let built: AnchorScanner | null = null;
+
+/** The one scanner of every line; its table is built on the first line scanned, so a run's start never pays for it. */
+export const lineScanner: Pick<AnchorScanner, 'scan'> = {
+  scan(text: string): number {
+    built ??= new AnchorScanner([
+      { bit: CLASSIFY_BIT, anchors: CLASSIFY_ANCHORS },
+      { bit: STEP_BIT, anchors: DEFAULT_STEP_ANCHORS },
+      { bit: EVAL_BIT, anchors: EVAL_ANCHORS },
+    ]);
+    return built.scan(text);
+  },
+};
