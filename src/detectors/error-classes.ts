@@ -10,9 +10,12 @@
 export type ErrorRole = 'worker_killed' | 'storage' | 'none';
 
 export interface ErrorClass {
-  /** the value of the `dataloader.error_class` attribute and of the summary's counts key. */
+  /** the short key the class is counted under in info.json's `detectors.counts`. */
   id: string;
-  /** the name DESIGN.md and README.md give the class. */
+  /**
+   * the value of the `dataloader.error_class` attribute, exactly the class name of DESIGN.md's
+   * table: customer-stable, downstream detectors and runbooks match on it.
+   */
   title: string;
   /** a line belongs to the class when it contains any of these (case-sensitive). */
   substrings: readonly string[];
@@ -79,6 +82,13 @@ export const DEVICE_OOM_MARKERS: readonly { device: string; substring: string }[
   { device: 'MPS', substring: 'MPS backend out of memory' },
   { device: 'NPU', substring: 'NPU out of memory' },
 ];
+
+const CLASS_BY_TITLE = new Map(ERROR_CLASSES.map((c) => [c.title, c]));
+
+/** The class whose `dataloader.error_class` value is `title`; undefined for any other string. */
+export function errorClassByTitle(title: string): ErrorClass | undefined {
+  return CLASS_BY_TITLE.get(title);
+}
 
 export const CUDA_OOM_ANCHOR = 'CUDA out of memory';
 

@@ -44,7 +44,7 @@ function classAttributes(c: LineClass): DetectorEvent['attributes'] {
     case 'device_oom':
       return { 'device_oom.device': c.device };
     case 'dataloader_error': {
-      const a: DetectorEvent['attributes'] = { 'dataloader.error_class': c.errorClass.id };
+      const a: DetectorEvent['attributes'] = { 'dataloader.error_class': c.errorClass.title };
       if (c.errorClass.confirm && c.capture !== null) a[c.errorClass.confirm.capture] = c.capture;
       return a;
     }

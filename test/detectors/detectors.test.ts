@@ -88,11 +88,11 @@ test('events carry timestamp, stream, line number, kind, attributes and body, an
     kind: 'dataloader_error',
     stream: 'stderr',
     line_number: 1,
-    attributes: { 'dataloader.error_class': 'worker_killed', 'dataloader.worker_pid': 123 },
+    attributes: { 'dataloader.error_class': 'DataLoader worker killed', 'dataloader.worker_pid': 123 },
     body: 'RuntimeError: DataLoader worker (pid 123) is killed by signal: Killed.',
   });
   assert.equal(f.events[1]!.line_number, 2);
-  assert.deepEqual(f.events[1]!.attributes, { 'dataloader.error_class': 'stale_file_handle' });
+  assert.deepEqual(f.events[1]!.attributes, { 'dataloader.error_class': 'Stale file handle' });
   assert.deepEqual(f.events[2]!.attributes, { 'device_oom.device': 'HIP' });
   for (const e of f.events) assertValid(schemas.event, e);
 });

@@ -50,7 +50,7 @@ test('worker killed + stall: fires once the stall reaches the threshold, once, w
         detail: KILLED,
         stream: 'stderr',
         line_number: 1,
-        error_class: 'worker_killed',
+        error_class: 'DataLoader worker killed',
         worker_pid: 4242,
       },
     ],
@@ -114,7 +114,7 @@ test('a discriminator arriving late in a long stall fires at once, with the stal
   assert.equal(v?.discriminator, 'storage_event');
   assert.equal(v?.stall_seconds, 295);
   assert.equal(v?.evidence_trail[1]?.kind, 'storage_event');
-  assert.equal(v?.evidence_trail[1]?.error_class, 'fuse_transport_error');
+  assert.equal(v?.evidence_trail[1]?.error_class, 'FUSE transport error');
 });
 
 test('tie-break: worker_killed wins over storage_event, and the trail holds both in time order', () => {
