@@ -84,6 +84,11 @@ export class HangDetector {
     else this.collapseSinceMs ??= time_ms;
   }
 
+  /** True once a discriminator was seen: only then can a verdict come, so only then must progress be exact. */
+  get hasDiscriminators(): boolean {
+    return this.joined.length > 0;
+  }
+
   discriminator(j: Joined): void {
     this.joined.push(j);
     if (this.joined.length > MAX_JOINED) this.joined.splice(0, this.joined.length - MAX_JOINED);
