@@ -4,7 +4,7 @@ import { EventQueue } from './event-queue.js';
 import { cutText, lineEvent, storageEventEvent, verdictEvent } from './events.js';
 import { verdictSentence } from './headline.js';
 import { HangDetector, type Joined } from './hang.js';
-import { contextRank, isSeparatorLine, splitLauncherPrefix, stripLauncherPrefix } from './launcher.js';
+import { contextRank, embeddedRank, isSeparatorLine, splitLauncherPrefix, stripLauncherPrefix } from './launcher.js';
 import { CLASSIFY_BIT, CONTEXT_BIT, EVAL_BIT, lineScanner, STEP_BIT } from './line-scan.js';
 import { Notifier } from './notices.js';
 import { FOLD_GAP_MS, OomFolder, type OomSighting } from './oom-fold.js';
@@ -159,7 +159,7 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
       const watching = ooms.watching(input.stream);
       if (c !== null || watching) {
         const prefix = splitLauncherPrefix(input.text);
-        const rank = prefix.rank ?? decoded?.rank ?? context;
+        const rank = prefix.rank ?? decoded?.rank ?? (c !== null ? embeddedRank(input.text) : null) ?? context;
         if (c?.kind === 'cuda_oom') {
           const s: OomSighting = { stream: input.stream, line_number: input.line_number, time_ms: input.time_ms, rank, gpu: c.gpu_index, bytes: c.tried_alloc_bytes };
           if (!ooms.sighting(s)) ooms.reported(report(input, c, rank), s);

@@ -66,6 +66,16 @@ export function stripLauncherPrefix(text: string): string {
   return splitLauncherPrefix(text).rest;
 }
 
+const EMBEDDED_RANK = /\[rank(\d{1,6})\]:/;
+/** How far into a line a `[rankN]:` tag may stand (behind a logger's own prefix). */
+const EMBEDDED_RANK_WITHIN = 200;
+
+/** A torchrun `[rankN]:` tag that stands behind some other prefix (`ERROR train: [rank1]: ...`), for a line whose prefixes named none. */
+export function embeddedRank(text: string): number | null {
+  const m = EMBEDDED_RANK.exec(text.length > EMBEDDED_RANK_WITHIN ? text.slice(0, EMBEDDED_RANK_WITHIN) : text);
+  return m ? Number(m[1]) : null;
+}
+
 /**
  * Lines that name the rank of the traceback printed after them, without prefixing it:
  * torch.multiprocessing.spawn's `-- Process 1 terminated with the following error:` (the

@@ -99,6 +99,11 @@ export class OomFolder {
       const ref = { stream: s.stream, line_number: s.line_number };
       (repeat.event.also_at ??= []).push(ref);
       repeat.streams.add(s.stream);
+      // the repeat may name the rank the first line did not
+      if (repeat.sighting.rank === null && s.rank !== null) {
+        repeat.sighting.rank = s.rank;
+        repeat.event.attributes.rank = s.rank;
+      }
       this.incidents.push({ stream: s.stream, rank: s.rank ?? repeat.sighting.rank, gpus: new Set([s.gpu]), lastMs: s.time_ms });
       return true;
     }
