@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { createStepMatcher } from '../../src/detectors/step-progress.js';
 import type { DetectorEvent } from '../../src/detectors/types.js';
 import { assertValid, schemas } from './schemas.js';
 
@@ -74,4 +75,19 @@ test('every fixture file is listed with its source, and every listed file exists
     assert.ok(readme.includes(`| \`${f.file}\` | ${f.source} |`), `${f.file} in README.md`);
     assert.ok(readFileSync(join(DIR, f.file), 'utf8').length > 0, f.file);
   }
+});
+
+test('step progress in real trainer output: the last step each log printed', () => {
+  const steps = createStepMatcher(null);
+  const lastStep = (file: string): number | null => {
+    let last: number | null = null;
+    for (const line of readFileSync(join(DIR, file), 'utf8').split('\n')) {
+      const s = steps.match(line);
+      if (s?.kind === 'step') last = s.step;
+    }
+    return last;
+  };
+  assert.equal(lastStep('hf-trainer-loss-dicts.log'), 110, "HF Trainer's {'step': N} dicts");
+  assert.equal(lastStep('hf-trainer-progress-sighup.log'), 4084, 'tqdm bars, the last one glued to a warning');
+  assert.equal(lastStep('nccl-watchdog-lightning-progress.log'), 32040, "Lightning's bar before the watchdog line");
 });
