@@ -84,9 +84,14 @@ export class HangDetector {
     else this.collapseSinceMs ??= time_ms;
   }
 
-  /** True once a discriminator was seen: only then can a verdict come, so only then must progress be exact. */
-  get hasDiscriminators(): boolean {
-    return this.joined.length > 0;
+  /**
+   * True when check() could give a verdict now: a discriminator was seen and a stall has
+   * lasted the threshold. Only then must the progress it was told be the latest.
+   */
+  get due(): boolean {
+    if (this.joined.length === 0) return false;
+    const stall = this.stall();
+    return stall !== null && stall.startMs !== this.firedForStallStart && this.now - stall.startMs >= this.thresholdMs;
   }
 
   discriminator(j: Joined): void {

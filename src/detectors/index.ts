@@ -104,7 +104,7 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
   const contexts: Record<StreamName, RankContext | null> = { stdout: null, stderr: null };
 
   const decide = (): void => {
-    if (!hang.hasDiscriminators) return;
+    if (!hang.due) return;
     steps.settle(); // a verdict's last step must be the last one printed
     const v = hang.check();
     if (!v) return;
