@@ -159,9 +159,10 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
       const watching = ooms.watching(input.stream);
       if (c !== null || watching) {
         const prefix = splitLauncherPrefix(input.text);
-        const rank = prefix.rank ?? decoded?.rank ?? (c !== null ? embeddedRank(input.text) : null) ?? context;
+        const named = prefix.rank ?? decoded?.rank ?? (c !== null ? embeddedRank(input.text) : null);
+        const rank = named ?? context;
         if (c?.kind === 'cuda_oom') {
-          const s: OomSighting = { stream: input.stream, line_number: input.line_number, time_ms: input.time_ms, rank, gpu: c.gpu_index, bytes: c.tried_alloc_bytes };
+          const s: OomSighting = { stream: input.stream, line_number: input.line_number, time_ms: input.time_ms, rank, gpu: c.gpu_index, bytes: c.tried_alloc_bytes, reprint: named === null && context !== null };
           if (!ooms.sighting(s)) ooms.reported(report(input, c, rank), s);
         } else {
           if (watching) ooms.otherLine(input.stream, rank, input.time_ms, isTracebackRest(prefix.rest));

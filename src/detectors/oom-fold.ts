@@ -9,7 +9,9 @@ import type { DetectorEvent, StreamName } from './types.js';
  *     is still being printed (lines keep looking like a traceback, at most FOLD_GAP_MS
  *     apart), for the same GPU; a line naming no rank folds into any rank's traceback;
  *   - across streams, an OOM for the same rank, GPU and bytes within the cross-stream
- *     window: the first event also names the other line (`also_at`).
+ *     window: the first event also names the other line (`also_at`);
+ *   - a launcher's reprint of a rank's failure (torchrun's summary, torch.multiprocessing's
+ *     copy in the parent), however late, when that rank already reported the same GPU and bytes.
  * Two ranks that each report `GPU 0` (one GPU per process) stay two events.
  */
 
@@ -23,6 +25,8 @@ export interface OomSighting {
   rank: number | null;
   gpu: number | null;
   bytes: number | null;
+  /** the rank came from a launcher's report about a process (`-- Process 1 terminated`, torchrun's summary): a reprint. */
+  reprint?: boolean;
 }
 
 /** An OOM traceback being printed on one stream by one rank (null: a rank the lines do not name). */
@@ -48,6 +52,8 @@ const sameOrUnknown = (a: number | null, b: number | null): boolean => a === nul
 export class OomFolder {
   private incidents: Incident[] = [];
   private pending: Pending[] = [];
+  /** failures reported with a rank, for a launcher's late reprint of them. */
+  private ranked: OomSighting[] = [];
 
   /**
    * @param crossStreamMs how far apart a repeat on the other stream may be; Infinity for lines without real times.
@@ -108,7 +114,7 @@ export class OomFolder {
       return true;
     }
     this.incidents.push({ stream: s.stream, rank: s.rank, gpus: new Set([s.gpu]), lastMs: s.time_ms });
-    return false;
+    return s.reprint === true && this.ranked.some((r) => r.rank === s.rank && r.gpu === s.gpu && r.bytes === s.bytes);
   }
 
   /** The event of a new failure, kept while it is queued so a repeat on the other stream can name itself in it. */
@@ -116,11 +122,16 @@ export class OomFolder {
     this.pending = this.pending.filter((p) => this.stillQueued(p.event) && Math.abs(s.time_ms - p.sighting.time_ms) <= this.crossStreamMs);
     if (this.pending.length >= MAX_PENDING) this.pending.shift();
     this.pending.push({ event, sighting: s, streams: new Set([s.stream]) });
+    if (s.rank !== null) {
+      if (this.ranked.length >= MAX_PENDING) this.ranked.shift();
+      this.ranked.push(s);
+    }
   }
 
   clear(): void {
     this.incidents = [];
     this.pending = [];
+    this.ranked = [];
   }
 
   private expire(now: number): void {

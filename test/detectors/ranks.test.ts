@@ -80,6 +80,19 @@ test("torchrun's failure summary repeating rank 1's OOM folds into rank 1's even
   assert.equal(ooms[0]!.attributes.rank, 1);
 });
 
+test("torchrun's summary reprinting rank 1's OOM long after its traceback ended is still not a new failure", () => {
+  const f = new Feed()
+    .line(1, `[rank1]: ${OOM_GPU0}`)
+    .line(2, 'W1122 05:00:02.000000 100 torch/distributed/elastic/multiprocessing/api.py:897] Sending process 101 closing signal SIGTERM')
+    .line(40, '  rank      : 1 (local_rank: 1)')
+    .line(40, '  traceback : Traceback (most recent call last):')
+    .line(40, `  ${OOM_GPU0}`)
+    .line(40, '  rank      : 0 (local_rank: 0)')
+    .line(40, `  ${OOM_GPU0}`)
+    .done();
+  assert.deepEqual(f.of('cuda_oom').map((e) => [e.line_number, e.attributes.rank]), [[1, 1], [7, 0]], 'rank 0 had not reported it: its reprint is the only report');
+});
+
 test('torch.multiprocessing.spawn: the parent copy of process 1 folds into rank 1, rank 0 stays its own', () => {
   const f = new Feed()
     .line(1, `[rank0]: ${OOM_GPU0}`)
