@@ -187,7 +187,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     } catch (err) {
       warnOnce(`cannot write detector events to ${paths.events}: ${(err as Error).message}`);
     }
-  });
+  }, (notice) => log.text('WARNING', `duct: ${notice}\n`)); // a failure is said when found, not only in the summary (-q silences it)
   const lineNumbers: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   const lineHandler = (stream: StreamName) =>
     plan.detectors.enabled
