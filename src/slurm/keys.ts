@@ -15,6 +15,3 @@ export const JOB_MEMORY_KEY = 'cgroup_job_mem_peak' satisfies MeasurementKey;
  * con-duct's pcpu is a lifetime average, never a rate, so it is not here.
  */
 export const CPU_RATE_KEYS = FIGURE_KEYS.cpu_peak;
-
-/** CPU seconds totals, for the mean cores a run used (waste). */
-export const CPU_SECONDS_KEYS = FIGURE_KEYS.cpu_seconds;

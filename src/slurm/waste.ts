@@ -1,4 +1,5 @@
-import { CPU_RATE_KEYS, CPU_SECONDS_KEYS, JOB_MEMORY_KEY } from './keys.js';
+import { runFigure } from '../files/run-figures.js';
+import { CPU_RATE_KEYS, JOB_MEMORY_KEY } from './keys.js';
 import type { RecommendRun } from './recommend-run.js';
 
 /** A run is flagged when it used under this fraction of what it requested. */
@@ -23,10 +24,9 @@ function num(v: number | string | null | undefined): number | null {
 /** Mean cores over the run: CPU seconds / wall time, else a rate key's time-weighted mean. */
 function meanCores(r: RecommendRun): { cores: number; source: string } | null {
   const wall = num(r.summary.wall_clock_time);
-  for (const k of CPU_SECONDS_KEYS) {
-    const total = num(r.summary[k]);
-    if (total !== null && wall !== null && wall > 0) return { cores: total / wall, source: `${k} / wall_clock_time` };
-  }
+  // the run's own CPU seconds (run-figures.ts): never a shared cgroup's counter
+  const seconds = runFigure('cpu_seconds', r.summary);
+  if (seconds && wall !== null && wall > 0) return { cores: seconds.value / wall, source: `${seconds.source} / wall_clock_time` };
   for (const k of CPU_RATE_KEYS) {
     const mean = num(r.summary[`${k}_mean`]);
     if (mean !== null) return { cores: mean / 100, source: `${k}_mean` };
