@@ -74,7 +74,8 @@ async function linuxOnly(): Promise<string | null> {
   return process.platform === 'linux' ? null : 'needs Linux /proc';
 }
 
-async function repeat(ctx: BenchContext, max: number, one: (i: number) => Promise<{ figure: number; details: Record<string, unknown> }>): Promise<BenchOutcome> {
+/** Up to `max` repeats (one with --quick) of `one`; the figure is their median. */
+export async function repeat(ctx: BenchContext, max: number, one: (i: number) => Promise<{ figure: number; details: Record<string, unknown> }>): Promise<BenchOutcome> {
   const n = Math.max(1, Math.min(ctx.repeats, quickOf(ctx) ? 1 : max));
   const figures: number[] = [];
   const details: Record<string, unknown>[] = [];

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median } from 'simple-statistics';
 import { discoverCgroup, readCgroupDiscoveryInput } from '../../../src/collectors/cgroup-discovery.js';
 import type { RunInfo } from '../../../src/files/info.js';
-import type { BenchContext, BenchOutcome, Benchmark } from '../types.js';
+import type { BenchContext, Benchmark } from '../types.js';
+import { repeat } from './accuracy.js';
 
 /**
  * The run's headline figures (info.json `figures`, what the summary, ls and recommend
@@ -34,19 +34,6 @@ function canIsolate(): Promise<string | null> {
   return Promise.resolve(l.memory && !l.memory.isRoot ? null : 'no memory cgroup to make an isolate group under');
 }
 
-async function repeat(ctx: BenchContext, one: () => Promise<{ figure: number; details: Record<string, unknown> }>): Promise<BenchOutcome> {
-  const n = Math.max(1, Math.min(ctx.repeats, ctx.quick ? 1 : 3));
-  const figures: number[] = [];
-  const details: Record<string, unknown>[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await one();
-    ctx.progress(`repeat ${i + 1}/${n}: ${r.figure.toFixed(4)}`);
-    figures.push(r.figure);
-    details.push(r.details);
-  }
-  return { figure: median(figures), repeats: figures, details: { runs: details } };
-}
-
 /** The default headline of a workload over its --cgroup isolate high-water mark, both measured now. */
 function againstIsolate(name: string, description: string, command: (ctx: BenchContext) => string[]): Benchmark {
   return {
@@ -57,7 +44,7 @@ function againstIsolate(name: string, description: string, command: (ctx: BenchC
     higherIsBetter: false,
     unavailable: canIsolate,
     run: (ctx) =>
-      repeat(ctx, async () => {
+      repeat(ctx, 3, async () => {
         const cmd = command(ctx);
         const truth = (await run(ctx, 'iso_', ['--clobber', '--cgroup', 'isolate', '--s-i', '0.2', '--', ...cmd])).figures.mem_peak!;
         const info = await run(ctx, 'def_', ['--clobber', '--s-i', '0.2', '--', ...cmd]);
