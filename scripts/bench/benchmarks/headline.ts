@@ -79,7 +79,7 @@ export const cpuSeconds: Benchmark = {
   higherIsBetter: false,
   unavailable: () => Promise.resolve(existsSync('/usr/bin/time') ? (process.platform === 'linux' ? null : 'needs Linux') : 'needs GNU time at /usr/bin/time (Debian package time)'),
   run: (ctx) =>
-    repeat(ctx, async () => {
+    repeat(ctx, 3, async () => {
       const seconds = ctx.quick ? '0.8' : '3';
       const out = join(ctx.tmp, 'time.txt');
       const info = await run(ctx, 'cpu_', ['--clobber', '--', '/usr/bin/time', '-f', '%U %S', '-o', out, fixture(ctx, 'burner.py'), seconds, seconds]);
