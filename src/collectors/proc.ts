@@ -51,7 +51,7 @@ export function procCollector(cfg: ProcConfig): Collector {
       // stat tells which pids are alive and their age; a pass for VmHWM alone (the
       // engine's re-read of pids that faulted) skips it and takes a missing status as exited
       const wantStat = !(fields.size === 1 && fields.has('hwm'));
-      const uptimeText = wantStat ? readSmallFile(`${procRoot}/uptime`) : null;
+      const uptimeText = wantStat ? readEach(`${procRoot}/uptime`) : null;
       const uptime = uptimeText === null ? null : parseUptime(uptimeText);
       const wantStatus = fields.has('hwm');
       const wantSmaps = fields.has('pss') || fields.has('uss');
