@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { findRuns } from '../files/run-reader.js';
+import { findRunPaths } from '../files/run-reader.js';
 import type { ListedRun } from './fields.js';
 import { INDEX_FILE_NAME, isCorruptionError, RunIndex, type IndexColumn, type RefreshStats } from './run-index.js';
 
@@ -52,8 +52,7 @@ async function withIndex<T>(
   opts: ListRunsOptions,
   use: (index: RunIndex, found: string[], fresh: ReadonlyMap<string, string>) => T,
 ): Promise<{ result: T; stats: RefreshStats; indexPath: string }> {
-  const found: string[] = [];
-  for await (const p of findRuns(opts.paths)) found.push(p);
+  const found = await findRunPaths(opts.paths);
   const roots = opts.paths.map((p) => resolve(p));
   const indexPath = opts.indexPath ?? defaultIndexPath(opts.paths);
 
