@@ -204,9 +204,10 @@ async function renderStreamed(plan: LsPlan, listing: { fields: readonly string[]
           continue;
         }
         if (row[2] !== null) later.push([dirname(path), row[2]]);
-        listing.fields.forEach((f, i) => {
+        for (let i = 0; i < listing.fields.length; i++) {
+          const f = listing.fields[i]!;
           values[i] = f === 'path' ? path : f === 'prefix' ? display(row[0].slice(0, row[0].length - INFO_SUFFIX.length)) : (row[column.get(f as IndexColumn)!] ?? null);
-        });
+        }
         out.add(values);
       }
       // the listed runs' own warnings, in the order they are listed
