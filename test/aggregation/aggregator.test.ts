@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Aggregator, streamOf } from '../../src/aggregation/aggregator.js';
 import { CATALOGUE } from '../../src/aggregation/catalogue.js';
-import type { Measurement } from '../../src/aggregation/measurement.js';
+import { isPerPidSource, type Measurement } from '../../src/aggregation/measurement.js';
 import type { CollectorReading, PidFields } from '../../src/collectors/types.js';
 import { BufferedAggregator } from './buffered-reference.js';
 
@@ -23,8 +23,8 @@ const MEASUREMENTS: Measurement[] = [
   { ...CATALOGUE.find((m) => m.key === 'proc_rss_total')!, key: 'proc_rss_total_last', reduce: 'last' } as Measurement,
 ];
 const STREAMS = [...new Set(MEASUREMENTS.map(streamOf))];
-const PER_PID_FIELDS = [...new Set(MEASUREMENTS.filter((m) => m.collector !== 'cgroup').map((m) => m.field))].filter((f) => f !== 'elapsed');
-const GROUP_FIELDS = [...new Set(MEASUREMENTS.filter((m) => m.collector === 'cgroup').map((m) => m.field))];
+const PER_PID_FIELDS = [...new Set(MEASUREMENTS.filter(isPerPidSource).map((m) => m.field))].filter((f) => f !== 'elapsed');
+const GROUP_FIELDS = [...new Set(MEASUREMENTS.filter((m) => !isPerPidSource(m)).map((m) => m.field))];
 
 // counters that mostly grow, sometimes go back (a reused pid), gauges in bytes, fractions, states and labels
 const num = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.double({ min: 0, max: 1e9, noNaN: true }), fc.constantFrom(0.1, 0.2, 0.3, 1e-9));
@@ -60,7 +60,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 const run = fc.record({
   startT: fc.double({ min: 0, max: 1e5, noNaN: true }),
   rootPid: fc.integer({ min: 1, max: 9 }),
-  baseline: fc.option(fc.record({ 'cgroup:cpu_usage': num, 'cgroup:oom_kills': num }), { nil: undefined }),
+  baseline: fc.option(fc.record({ 'cgroup:cpu_usage': num, 'cgroup:oom_kills': num, 'rusage:children_cpu': num }), { nil: undefined }),
   steps: fc.array(step, { maxLength: 40 }),
 });
 
