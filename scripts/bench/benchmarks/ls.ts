@@ -76,7 +76,7 @@ function lsBenchmark(count: number, warm: boolean): Benchmark {
     name: `ls_${state}_${count}`,
     description: `\`duct ls -f json\` over ${count.toLocaleString('en')} generated runs, ${warm ? 'index up to date, runs finished a minute ago' : 'no index yet (reads every info.json)'}; wall time including process start (its CPU time in the details)`,
     unit: 'ms',
-    target: warm && count === 10_000 ? '<= 300' : 'report',
+    target: warm && count === 10_000 ? '<= 150' : 'report',
     higherIsBetter: false,
     async run(ctx: BenchContext): Promise<BenchOutcome> {
       const n = ctx.quick ? Math.round(count / 5) : count;
