@@ -100,8 +100,16 @@ export class RunIndex {
   }
 
   close(): void {
-    // what this connection wrote goes into the main file now (the writer is not the last connection, so close would not)
-    if (this.wrote && this.keeper) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    // what this connection wrote goes into the main file now, the WAL emptied (the writer is not the
+    // last connection, so close would not); a reader of another ls is waited for briefly, not 5 s
+    if (this.wrote && this.keeper) {
+      try {
+        this.db.pragma('busy_timeout = 100');
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // still busy: what was written stays in the WAL, where readers find it
+      }
+    }
     this.db.close();
     this.keeper?.close();
   }

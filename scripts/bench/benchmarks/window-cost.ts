@@ -27,7 +27,7 @@ export const sampleCost: Benchmark = {
   higherIsBetter: false,
   unavailable: needsProc,
   async run(ctx: BenchContext): Promise<BenchOutcome> {
-    const seconds = ctx.quick ? '3' : (process.env.DUCT_BENCH_SECONDS ?? '20');
+    const seconds = ctx.quick ? '3' : '20';
     const figures: number[] = [];
     const details: Array<{ fast_cpu_s: number; fast_samples: number; slow_cpu_s: number; slow_samples: number }> = [];
     for (let i = 0; i < repeatsOf(ctx, 5); i++) {
