@@ -1,10 +1,9 @@
 import type { CollectorReading } from '../collectors/types.js';
-import { deriveRates, sumPidDeltas } from './derive.js';
-import { isPerPidSource, type Measurement } from './measurement.js';
-import { reduce, type WindowView } from './reducers.js';
+import { PidDeltaTracker, RateTracker } from './derive.js';
+import type { Measurement } from './measurement.js';
+import { windowReducer, type WindowReducer } from './reducers.js';
 import { RunSummary } from './summary.js';
 import type { ExecutionSummary, MeasurementValue } from './types.js';
-import type { PidSeries, Seed, SingleSeries, StampedReading } from './window.js';
 
 /** The stream a measurement's readings arrive on: its collector, or its collector's once-per-report reads. */
 export function streamOf(m: Measurement): string {
@@ -21,17 +20,30 @@ export interface AggregatorOptions {
   newbornSlackSeconds?: number;
 }
 
+/** One stream's window: its counter trackers (shared by the keys on a field) and each key's reducer. */
+interface StreamWindow {
+  /** readings pushed in this window. */
+  samples: number;
+  /** time of the latest reading pushed. */
+  lastT: number;
+  /** time of the last reading before this window (the run's start at first): the first sample's weight. */
+  prevT: number;
+  rates: Map<string, RateTracker>;
+  deltas: Map<string, PidDeltaTracker>;
+  keys: Array<{ m: Measurement; reducer: WindowReducer }>;
+}
+
 /**
- * Owns all measurement state: the window's buffer of stamped raw readings,
- * the seeds carried across report boundaries, and the run summary. At each
- * report it derives (rates), collapses (pids → one value) and reduces once.
+ * Owns all measurement state: per stream, the current window's reducers (which
+ * keep per pid only what their reduce needs), the counter seeds carried across
+ * report boundaries, and the run summary. Each reading is derived (rates),
+ * collapsed (pids → one value) and folded in as it arrives; nothing is buffered.
  */
 export class Aggregator {
-  private window = new Map<string, StampedReading[]>();
-  private readonly prevT = new Map<string, number>();
-  private readonly rateSeeds = new Map<string, Map<number, Seed>>();
-  private readonly pidSeeds = new Map<string, Map<number, number>>();
-  private readonly singleSeeds = new Map<string, number>();
+  private readonly streams = new Map<string, StreamWindow>();
+  /** every measured key's reducer and stream, in selection (catalogue) order: the usage record's key order. */
+  private readonly keys: Array<{ m: Measurement; reducer: WindowReducer; stream: StreamWindow }> = [];
+  private readonly counterSeeds = new Map<string, number>();
   private readonly summary: RunSummary;
 
   constructor(
@@ -39,115 +51,68 @@ export class Aggregator {
     private readonly opts: AggregatorOptions,
   ) {
     this.summary = new RunSummary(opts.rootPid);
-    for (const [k, v] of Object.entries(opts.baseline ?? {})) this.singleSeeds.set(k, v);
+    for (const [k, v] of Object.entries(opts.baseline ?? {})) this.counterSeeds.set(k, v);
+    const slack = opts.newbornSlackSeconds ?? 1;
+    const bornDuringRun = (elapsed: number | undefined, t: number): boolean => elapsed === undefined || elapsed <= t - opts.startT + slack;
+    for (const m of measurements) {
+      const s = this.stream(streamOf(m));
+      const deps = {
+        rates: (field: string): RateTracker => getOrMake(s.rates, field, () => new RateTracker(field)),
+        deltas: (field: string): PidDeltaTracker => getOrMake(s.deltas, field, () => new PidDeltaTracker(field, bornDuringRun)),
+        counterSeeds: this.counterSeeds,
+        prevT: s.prevT,
+      };
+      const reducer = windowReducer(m, deps);
+      s.keys.push({ m, reducer });
+      this.keys.push({ m, reducer, stream: s });
+    }
   }
 
-  /** Buffer one collect call's raw readings. */
+  private stream(id: string): StreamWindow {
+    return getOrMake(this.streams, id, () => ({ samples: 0, lastT: this.opts.startT, prevT: this.opts.startT, rates: new Map(), deltas: new Map(), keys: [] }));
+  }
+
+  /** Fold one collect call's raw readings into the stream's window. */
   push(stream: string, t: number, reading: CollectorReading): void {
-    let list = this.window.get(stream);
-    if (!list) this.window.set(stream, (list = []));
-    list.push({ t, reading });
+    const s = this.stream(stream);
+    s.samples++;
+    s.lastT = t;
+    for (const r of s.rates.values()) r.sample(t, reading);
+    for (const d of s.deltas.values()) d.sample(t, reading);
+    for (const { reducer } of s.keys) reducer.sample(t, reading);
   }
 
-  /** Aggregate the window into one value per measured key, fold it into the summary, and start a new window. */
+  /** One value per measured key of the window, folded into the summary; then a new window starts. */
   report(): Record<string, MeasurementValue> {
+    for (const s of this.streams.values()) {
+      if (s.samples === 0) continue;
+      // pids not seen this window have exited and their counts are in: their seeds go
+      for (const r of s.rates.values()) r.endWindow();
+      for (const d of s.deltas.values()) d.endWindow();
+    }
     const out: Record<string, MeasurementValue> = {};
-    const rateCache = new Map<string, PidSeries>();
-    const deltaCache = new Map<string, number>();
-    const newRateSeeds = new Map<string, Map<number, Seed>>();
-    const newPidSeeds = new Map<string, Map<number, number>>();
-    const newSingleSeeds = new Map<string, number>();
-    const samplesOf = (m: Measurement): StampedReading[] => this.window.get(streamOf(m)) ?? [];
-    const prevT = (m: Measurement): number => this.prevT.get(streamOf(m)) ?? this.opts.startT;
-    const slack = this.opts.newbornSlackSeconds ?? 1;
-    const bornDuringRun = (elapsed: number | undefined, t: number): boolean => elapsed === undefined || elapsed <= t - this.opts.startT + slack;
-
-    const pidSeries = (m: Measurement): PidSeries => {
-      if (m.derive === 'rate') {
-        const id = `${streamOf(m)}:${m.field}`;
-        let raw = rateCache.get(id);
-        if (!raw) {
-          const r = deriveRates(samplesOf(m), m.field, this.rateSeeds.get(id) ?? new Map());
-          rateCache.set(id, (raw = r.series));
-          newRateSeeds.set(id, r.seeds);
-        }
-        return raw.map(({ t, values }) => ({ t, values: new Map([...values].map(([p, v]) => [p, (v as number) * m.rateScale])) }));
-      }
-      if (m.collapse === 'count') return samplesOf(m).map(({ t, reading }) => ({ t, values: new Map([...reading.perPid.keys()].map((p) => [p, 1])) }));
-      return samplesOf(m).map(({ t, reading }) => {
-        const values = new Map<number, number | string>();
-        for (const [pid, rec] of reading.perPid) {
-          const v = rec[m.field];
-          if (v !== undefined) values.set(pid, v);
-        }
-        return { t, values };
-      });
-    };
-    const singleSeries = (m: Measurement): SingleSeries => {
-      if (!isPerPidSource(m)) {
-        const s: SingleSeries = [];
-        for (const { t, reading } of samplesOf(m)) {
-          const v = reading.single[m.field];
-          if (v !== undefined) s.push({ t, v });
-        }
-        return s;
-      }
-      // a rate needs a previous reading (or an age): a sample where no pid has a rate has no total
-      return pidSeries(m)
-        .filter((x) => m.derive !== 'rate' || x.values.size > 0)
-        .map(({ t, values }) => ({ t, v: [...values.values()].reduce<number>((a, v) => a + (typeof v === 'number' ? v : 0), 0) }));
-    };
-    const view: WindowView = {
-      pidSeries,
-      singleSeries,
-      prevT,
-      pidDeltaSum: (m) => {
-        const samples = samplesOf(m);
-        if (samples.length === 0) return undefined;
-        const id = `${streamOf(m)}:${m.field}`;
-        let value = deltaCache.get(id);
-        if (value === undefined) {
-          const r = sumPidDeltas(samples, m.field, this.pidSeeds.get(id) ?? new Map(), bornDuringRun);
-          deltaCache.set(id, (value = r.value));
-          newPidSeeds.set(id, r.seeds);
-        }
-        return value;
-      },
-      singleDelta: (m) => {
-        const s = singleSeries(m);
-        const last = s.at(-1);
-        if (!last) return undefined;
-        const id = `${m.collector}:${m.field}`;
-        const seed = this.singleSeeds.get(id) ?? s[0]!.v;
-        newSingleSeeds.set(id, last.v);
-        // a counter that went back was reset (a new group): count from 0
-        return last.v >= seed ? last.v - seed : last.v;
-      },
-    };
-
-    for (const m of this.measurements) {
-      if (samplesOf(m).length === 0) continue;
-      const value = reduce(m, view);
+    for (const { m, reducer, stream } of this.keys) {
+      if (stream.samples === 0) continue;
+      const value = reducer.value();
       if (value === undefined) continue;
       out[m.key] = value;
-      const gaugeLike = m.kind === 'gauge' || m.derive === 'rate';
-      const series = gaugeLike && m.scope === 'single' && m.cadence !== 'report' ? singleSeries(m) : null;
-      this.summary.add(m, value, series, prevT(m));
+      this.summary.add(m, value, reducer.runWeights?.() ?? null);
     }
-
-    for (const [id, seeds] of newRateSeeds) this.rateSeeds.set(id, seeds);
-    // pids not seen this window have exited and their counts are in: their seeds go
-    for (const [id, seeds] of newPidSeeds) this.pidSeeds.set(id, seeds);
-    for (const [id, v] of newSingleSeeds) this.singleSeeds.set(id, v);
-    for (const [stream, list] of this.window) {
-      const last = list.at(-1);
-      if (last) this.prevT.set(stream, last.t);
+    for (const s of this.streams.values()) {
+      if (s.samples > 0) s.prevT = s.lastT;
+      s.samples = 0;
+      for (const { reducer } of s.keys) reducer.endWindow(s.prevT);
     }
-    this.window = new Map();
     return out;
   }
 
   summaryJSON(unitOf: (key: string) => ExecutionSummary[string]['unit']): ExecutionSummary {
     return this.summary.toJSON(unitOf, this.measurements);
   }
+}
+
+function getOrMake<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
 }

@@ -289,7 +289,8 @@ function startEngine(
       // labels: only the processes not read yet (a pid that vanished is forgotten, so a reused one is read again)
       const fresh = pids.filter((p) => !labelled.has(p));
       await collect('new-pids', fresh);
-      labelled = new Set(pids);
+      // the same pids as last time (none fresh, as many): the set stands
+      if (fresh.length > 0 || labelled.size !== pids.length) labelled = new Set(pids);
       samples++;
       everSampled = true;
     },

@@ -14,18 +14,20 @@ export const FAULTS_FIELD = 'faults';
  * report, where the engine reads every live pid anyway.
  */
 export class FaultGate {
-  /** fault count at each pid's last VmHWM read; pids gone from a sample are forgotten (a reused pid reads again). */
-  private seen = new Map<number, number>();
+  /** fault count at each pid's last VmHWM read, and the call that last saw it; pids gone from a sample are forgotten (a reused pid reads again). */
+  private seen = new Map<number, { faults: number; call: number }>();
+  private calls = 0;
 
   /** The pids of this sample's reading to re-read: new, faulted, or with no count to compare (all, without a reading). */
   due(pids: readonly number[], reading: CollectorReading | undefined): number[] {
-    const next = new Map<number, number>();
     const out: number[] = [];
+    if (!reading) {
+      out.push(...pids);
+      return out;
+    }
+    const call = ++this.calls;
+    let kept = 0;
     for (const pid of pids) {
-      if (!reading) {
-        out.push(pid);
-        continue;
-      }
       const rec = reading.perPid.get(pid);
       if (!rec) continue; // exited between the listing and the read
       const faults = rec[FAULTS_FIELD];
@@ -33,12 +35,17 @@ export class FaultGate {
         out.push(pid);
         continue;
       }
-      const last = this.seen.get(pid);
-      if (last !== faults) out.push(pid);
       // the count at stat time: a fault between stat and status is then seen again next sample (a spare read, never a miss)
-      next.set(pid, faults);
+      const last = this.seen.get(pid);
+      if (!last || last.faults !== faults) out.push(pid);
+      if (last) {
+        last.faults = faults;
+        last.call = call;
+      } else this.seen.set(pid, { faults, call });
+      kept++;
     }
-    if (reading) this.seen = next;
+    // updated in place, not rebuilt: only pids not in this sample go
+    if (this.seen.size > kept) for (const [pid, e] of this.seen) if (e.call !== call) this.seen.delete(pid);
     return out;
   }
 

@@ -1,7 +1,6 @@
-import { timeWeights } from './derive.js';
 import type { Measurement } from './measurement.js';
+import type { RunWeights } from './reducers.js';
 import type { ExecutionSummary, KeySummary, MeasurementValue } from './types.js';
-import type { SingleSeries } from './window.js';
 
 interface KeyState {
   peak?: number;
@@ -22,8 +21,8 @@ export class RunSummary {
 
   constructor(private readonly rootPid: number) {}
 
-  /** Fold one report's value of `m` (and, for single gauges and rates, its per-sample series for the mean). */
-  add(m: Measurement, value: MeasurementValue, series: SingleSeries | null, prevT: number): void {
+  /** Fold one report's value of `m` (and, for single gauges and rates, the time-weighted sums of its samples so far, for the mean). */
+  add(m: Measurement, value: MeasurementValue, weights: RunWeights | null): void {
     let s = this.state.get(m.key);
     if (!s) this.state.set(m.key, (s = { weighted: 0, weight: 0 }));
     if (m.reduce === 'delta' || m.reduce === 'sum_pid_deltas') {
@@ -44,12 +43,9 @@ export class RunSummary {
     }
     const nums = typeof value === 'number' ? [value] : Object.values(value as Record<string, number>).filter((v): v is number => typeof v === 'number');
     for (const v of nums) if (s.peak === undefined || v > s.peak) s.peak = v;
-    if (series && series.length) {
-      const w = timeWeights(series, prevT);
-      series.forEach((x, i) => {
-        s.weighted += x.v * w[i]!;
-        s.weight += w[i]!;
-      });
+    if (weights) {
+      s.weighted = weights.weighted;
+      s.weight = weights.weight;
     }
   }
 

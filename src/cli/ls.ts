@@ -5,8 +5,11 @@ import { DuctError, ExitCode } from '../errors.js';
 import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
 import { collectFields, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
 import { compileFilter } from '../view/filter/evaluate.js';
-import { formatRows, LS_FORMATS, type LsFormat, type Row } from '../view/formats.js';
-import { listRuns } from '../view/list-runs.js';
+import { INFO_SUFFIX } from '../files/run-reader.js';
+import type { FieldValue } from '../view/filter/evaluate.js';
+import { formatRows, LS_FORMATS, MachineJson, STREAMED_FORMATS, type LsFormat, type Row } from '../view/formats.js';
+import { listRunRows, listRuns } from '../view/list-runs.js';
+import { INDEX_COLUMNS, type IndexColumn } from '../view/run-index.js';
 import { ignoreBrokenPipe } from '../view/stdout.js';
 
 /** Where runs are by default: the directory of duct's default output prefix. */
@@ -111,15 +114,17 @@ export async function renderLs(plan: LsPlan, io: LsIo): Promise<string> {
     return plan.stats ? await (await import('../view/stats.js')).formatStats([], plan.format, plan.groupBy !== null) : await formatRows(plan.format, [], [], { colors: false });
   }
   const warn = io.warn;
+  // paths as people give them: relative to the working directory when under it (con-duct shows them so too)
+  const cwd = process.cwd().endsWith(sep) ? process.cwd() : process.cwd() + sep;
+  const display = (p: string): string => (p.startsWith(cwd) ? p.slice(cwd.length) : p);
+  const streamed = streamedListing(plan);
+  if (streamed) return renderStreamed(plan, streamed, display, io);
   const { runs: indexed } = await listRuns({
     paths: plan.paths,
     ...(plan.indexPath ? { indexPath: plan.indexPath } : {}),
     ...(io.progress ? { progress: io.progress } : {}),
     warn,
   });
-  // paths as people give them: relative to the working directory when under it (con-duct shows them so too)
-  const cwd = process.cwd().endsWith(sep) ? process.cwd() : process.cwd() + sep;
-  const display = (p: string): string => (p.startsWith(cwd) ? p.slice(cwd.length) : p);
   // changed in place: a copy would read (and parse) every run's summary
   const runs = indexed;
   for (const r of runs) {
@@ -169,6 +174,49 @@ export async function renderLs(plan: LsPlan, io: LsIo): Promise<string> {
     return { values, units };
   });
   return formatRows(plan.format, rows, fields, { colors: plan.colors });
+}
+
+/** The fields of a plain machine listing that the index holds as columns (or derives from the path), or null when the listing needs the runs' summaries. */
+function streamedListing(plan: LsPlan): { fields: readonly string[]; columns: IndexColumn[] } | null {
+  if (plan.stats || plan.fields === 'help' || plan.filter !== null || plan.sort !== null || !STREAMED_FORMATS.includes(plan.format)) return null;
+  // a field named twice is one key, as in an object
+  const fields = [...new Set(plan.fields ?? DEFAULT_FIELDS)];
+  const columns = fields.filter((f) => f !== 'path' && f !== 'prefix');
+  if (fields.length === 0 || !fields.every((f) => f in RUN_FIELDS) || !columns.every((f) => INDEX_COLUMNS.includes(f))) return null;
+  return { fields, columns: [...new Set(columns)] as IndexColumn[] };
+}
+
+/** A plain json/json_pp listing straight from the index rows: the same text and warnings as the general path, no run object per run. */
+async function renderStreamed(plan: LsPlan, listing: { fields: readonly string[]; columns: IndexColumn[] }, display: (p: string) => string, io: LsIo): Promise<string> {
+  const column = new Map(listing.columns.map((c, i) => [c, 3 + i]));
+  const { result } = await listRunRows(
+    { paths: plan.paths, ...(plan.indexPath ? { indexPath: plan.indexPath } : {}), ...(io.progress ? { progress: io.progress } : {}), warn: io.warn },
+    listing.columns,
+    (rows) => {
+      const out = new MachineJson(listing.fields, plan.format === 'json_pp');
+      const values: FieldValue[] = listing.fields.map(() => null);
+      const later: Array<[dir: string, warnings: string]> = [];
+      for (const row of rows) {
+        const path = display(row[0]);
+        // a run whose info.json could not be parsed has nothing to list: warn (now) and show the rest
+        if (row[1] !== 1) {
+          if (row[2] !== null) for (const w of JSON.parse(row[2]) as string[]) io.warn(`${w} (in ${dirname(path)})`);
+          continue;
+        }
+        if (row[2] !== null) later.push([dirname(path), row[2]]);
+        for (let i = 0; i < listing.fields.length; i++) {
+          const f = listing.fields[i]!;
+          values[i] = f === 'path' ? path : f === 'prefix' ? display(row[0].slice(0, row[0].length - INFO_SUFFIX.length)) : (row[column.get(f as IndexColumn)!] ?? null);
+        }
+        out.add(values);
+      }
+      // the listed runs' own warnings, in the order they are listed
+      if (plan.reverse) later.reverse();
+      for (const [dir, json] of later) for (const w of JSON.parse(json) as string[]) io.warn(`${w} (in ${dir})`);
+      return out.text(plan.reverse);
+    },
+  );
+  return result;
 }
 
 /** Run an ls plan: output to stdout, warnings (and progress, on a terminal) to stderr. */

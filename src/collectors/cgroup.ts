@@ -97,12 +97,13 @@ export function cgroupCollector(layout: CgroupLayout): Collector {
   return {
     name: 'cgroup',
     available: () => ({ ...reasons }),
-    collect(_pids, fields): Promise<CollectorReading> {
+    collect(_pids, fields, files): Promise<CollectorReading> {
       const single: Record<string, number> = {};
       for (const f of fields) {
         const src = sources.get(f as CgroupField);
         if (!src) continue;
-        const text = readSmallFile(src.path);
+        // read every sample: through a held descriptor where given (a pread instead of open, read, close)
+        const text = files ? files.read(src.path) : readSmallFile(src.path);
         if (text !== null) single[f] = src.parse(text);
       }
       return Promise.resolve({ perPid: new Map(), single });

@@ -56,7 +56,7 @@ export function procCollector(cfg: ProcConfig): Collector {
       const wantStatus = fields.has('hwm');
       const wantSmaps = fields.has('pss') || fields.has('uss');
       const wantStat = STAT_FIELDS.some((f) => fields.has(f)) || !(wantStatus || wantSmaps);
-      const uptimeText = wantStat ? readSmallFile(`${procRoot}/uptime`) : null;
+      const uptimeText = wantStat ? readEach(`${procRoot}/uptime`) : null;
       const uptime = uptimeText === null ? null : parseUptime(uptimeText);
       const wantIo = fields.has('io_read') || fields.has('io_write');
       const wantCmd = fields.has('cmd');

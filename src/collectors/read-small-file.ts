@@ -7,7 +7,8 @@ let buf = Buffer.allocUnsafe(16384);
 /**
  * Read an open pseudo-file from `position` to its end (null: from the current
  * position, as a fresh descriptor is read); at offset 0 a /proc file is generated
- * anew. Grows the buffer only for the rare long file (a huge cmdline). Returns
+ * anew, and a read that does not fill the buffer got all of it (a seq_file read
+ * returns as much as is asked for until the text ends). Grows the buffer only for the rare long file (a huge cmdline). Returns
  * null when the read fails (ESRCH: the process exited) or reads nothing from a held descriptor.
  */
 export function readFromFd(fd: number, position: number | null): string | null {
@@ -21,6 +22,8 @@ export function readFromFd(fd: number, position: number | null): string | null {
     }
     if (n === 0) break;
     len += n;
+    // a pread of a /proc file fills the buffer unless the text ended: a second call would only find the end
+    if (position !== null && len < buf.length) break;
     if (len === buf.length) {
       const bigger = Buffer.allocUnsafe(buf.length * 2);
       buf.copy(bigger, 0, 0, len);

@@ -221,11 +221,12 @@ function walkInfoFiles(dir: string): string[] {
 }
 
 /**
- * Yield the info.json of every run under the given paths (directories searched recursively;
+ * The info.json of every run under the given paths (directories searched recursively;
  * a file is taken as a run's info.json), each once, absolute, in sorted order per path.
  */
-export async function* findRuns(paths: readonly string[]): AsyncIterable<string> {
+export async function findRunPaths(paths: readonly string[]): Promise<string[]> {
   const seen = new Set<string>();
+  const out: string[] = [];
   for (const p of paths) {
     const abs = resolve(p);
     let st;
@@ -234,13 +235,18 @@ export async function* findRuns(paths: readonly string[]): AsyncIterable<string>
     } catch {
       throw new DuctError('E_INPUT', `no such file or directory: ${p} (give a directory of runs or a run's info.json)`);
     }
-    const found = st.isDirectory() ? walkInfoFiles(abs) : [abs];
-    for (const f of found) {
+    for (const f of st.isDirectory() ? walkInfoFiles(abs) : [abs]) {
       if (seen.has(f)) continue;
       seen.add(f);
-      yield f;
+      out.push(f);
     }
   }
+  return out;
+}
+
+/** findRunPaths, one run at a time. */
+export async function* findRuns(paths: readonly string[]): AsyncIterable<string> {
+  yield* await findRunPaths(paths);
 }
 
 /** One detector event as the viewers need it. */

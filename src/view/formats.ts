@@ -72,6 +72,43 @@ const formatters: Record<LsFormat, (rows: readonly Row[], fields: readonly strin
   },
 };
 
+/** The formats `MachineJson` writes: the machine formats JSON.stringify would write from row objects. */
+export const STREAMED_FORMATS: readonly LsFormat[] = ['json', 'json_pp'];
+
+/**
+ * `json` and `json_pp` written one row at a time from the field values, with no
+ * object per row: the same text as JSON.stringify(machineRows(...)) (, null, 2).
+ */
+export class MachineJson {
+  private readonly rows: string[] = [];
+  private readonly keys: string[];
+  private readonly open: string;
+  private readonly between: string;
+  private readonly close: string;
+
+  constructor(
+    fields: readonly string[],
+    private readonly pretty: boolean,
+  ) {
+    this.keys = fields.map((f) => `${JSON.stringify(f)}:${pretty ? ' ' : ''}`);
+    [this.open, this.between, this.close] = pretty ? ['  {\n    ', ',\n    ', '\n  }'] : ['{', ',', '}'];
+  }
+
+  /** One row: the values in fields order (a missing one as null). */
+  add(values: readonly FieldValue[]): void {
+    let text = this.open;
+    for (let i = 0; i < this.keys.length; i++) text += (i === 0 ? '' : this.between) + this.keys[i] + JSON.stringify(values[i] ?? null);
+    this.rows.push(text + this.close);
+  }
+
+  /** The whole answer, rows in the order added (reversed with `reverse`). */
+  text(reverse = false): string {
+    if (this.rows.length === 0) return '[]\n';
+    if (reverse) this.rows.reverse();
+    return this.pretty ? `[\n${this.rows.join(',\n')}\n]\n` : `[${this.rows.join(',')}]\n`;
+  }
+}
+
 /** Render rows in one of `ls`'s formats (the yaml package is loaded only for yaml output). */
 export async function formatRows(format: LsFormat, rows: readonly Row[], fields: readonly string[], opts: FormatOptions): Promise<string> {
   if (rows.length === 0) return format === 'summaries' || format === 'pyout' ? '' : '[]\n';

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { findRuns } from '../files/run-reader.js';
+import { findRunPaths } from '../files/run-reader.js';
 import type { ListedRun } from './fields.js';
-import { INDEX_FILE_NAME, isCorruptionError, RunIndex, type RefreshStats } from './run-index.js';
+import { INDEX_FILE_NAME, isCorruptionError, RunIndex, type IndexColumn, type RefreshStats } from './run-index.js';
 
 export interface ListRunsOptions {
   paths: readonly string[];
@@ -29,8 +29,30 @@ export function defaultIndexPath(paths: readonly string[]): string {
 
 /** Find the runs under `paths` and return their summaries through the index, rebuilding it if it turns out corrupt. */
 export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun[]; stats: RefreshStats; indexPath: string }> {
-  const found: string[] = [];
-  for await (const p of findRuns(opts.paths)) found.push(p);
+  const { result, stats, indexPath } = await withIndex(opts, (index, found, fresh) => index.listed(found, fresh));
+  return { runs: result, stats, indexPath };
+}
+
+/**
+ * Find the runs under `paths`, bring the index up to date, and hand `consume` the
+ * found runs' rows as they stream from the index (see RunIndex.rows): a machine
+ * listing without a run object per run. `consume` may run twice (after a damaged
+ * index is rebuilt), so it only builds its answer.
+ */
+export async function listRunRows<T>(
+  opts: ListRunsOptions,
+  columns: readonly IndexColumn[],
+  consume: (rows: ReturnType<RunIndex['rows']>) => T,
+): Promise<{ result: T; stats: RefreshStats; indexPath: string }> {
+  return withIndex(opts, (index, found) => consume(index.rows(found, columns)));
+}
+
+/** Walk the paths, open and refresh the index, and answer through `use` while it is open; a damaged index is rebuilt once, an unusable one replaced by one in memory. */
+async function withIndex<T>(
+  opts: ListRunsOptions,
+  use: (index: RunIndex, found: string[], fresh: ReadonlyMap<string, string>) => T,
+): Promise<{ result: T; stats: RefreshStats; indexPath: string }> {
+  const found = await findRunPaths(opts.paths);
   const roots = opts.paths.map((p) => resolve(p));
   const indexPath = opts.indexPath ?? defaultIndexPath(opts.paths);
 
@@ -43,8 +65,7 @@ export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun
   }
   if (index.rebuilt) opts.warn(`rebuilt the index ${indexPath}: ${index.rebuilt}`);
   try {
-    const out = await refreshOnce(index, found, roots, opts);
-    return { ...out, indexPath };
+    return { ...(await refreshOnce(index, found, roots, opts, use)), indexPath };
   } catch (err) {
     if (!isSqliteError(err)) throw err;
     if (isCorruptionError(err)) {
@@ -60,14 +81,20 @@ export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun
       opts.warn(`cannot use the index ${indexPath} (${(err as Error).message}); listing without it`);
       index = RunIndex.open(':memory:');
     }
-    const out = await refreshOnce(index, found, roots, opts);
-    return { ...out, indexPath };
+    return { ...(await refreshOnce(index, found, roots, opts, use)), indexPath };
   }
 }
 
-async function refreshOnce(index: RunIndex, found: string[], roots: string[], opts: ListRunsOptions): Promise<{ runs: ListedRun[]; stats: RefreshStats }> {
+async function refreshOnce<T>(
+  index: RunIndex,
+  found: string[],
+  roots: string[],
+  opts: ListRunsOptions,
+  use: (index: RunIndex, found: string[], fresh: ReadonlyMap<string, string>) => T,
+): Promise<{ result: T; stats: RefreshStats }> {
   try {
-    return await index.refresh(found, roots, opts.progress ? { progress: opts.progress } : {});
+    const { stats, fresh } = await index.sync(found, roots, opts.progress ? { progress: opts.progress } : {});
+    return { result: use(index, found, fresh), stats };
   } finally {
     index.close();
   }

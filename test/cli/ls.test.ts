@@ -250,3 +250,23 @@ test('con-duct 0.2 runs are listed beside duct runs under their own names; their
     t.cleanup();
   }
 });
+
+test('ls -f json and json_pp of index columns (streamed from the index) match the listing built from the runs', async () => {
+  const t = withRuns('basic', 'torn');
+  try {
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'conduct'), join(t.dir, 'conduct'), { recursive: true });
+    generateRuns(join(t.dir, 'gen'), 12);
+    // --sort path keeps the found order but takes the general path (summaries parsed, a row object per run)
+    for (const args of [['-f', 'json'], ['-f', 'json_pp'], ['-f', 'json', '-r'], ['-f', 'json_pp', '-F', 'path,format,prefix,command,path,exit_code'], ['-f', 'json', '-F', 'cpu_peak,mem_peak', '-r']]) {
+      const streamed = await runCli(['ls', '.', ...args], { cwd: t.dir });
+      const built = await runCli(['ls', '.', ...args, '--sort', 'path'], { cwd: t.dir });
+      assert.equal(streamed.code, 0, streamed.stderr);
+      assert.equal(streamed.stdout, built.stdout, args.join(' '));
+      assert.equal(streamed.stderr, built.stderr, 'the same warnings in the same order');
+      assert.ok((JSON.parse(streamed.stdout) as unknown[]).length >= 17);
+    }
+    assert.match((await runCli(['ls', '.', '-f', 'json'], { cwd: t.dir })).stderr, /not a valid JSON object/);
+  } finally {
+    t.cleanup();
+  }
+});

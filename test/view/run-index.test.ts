@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findRuns } from '../../src/files/run-reader.js';
 import { listRuns } from '../../src/view/list-runs.js';
 import { INDEX_FILE_NAME, RunIndex } from '../../src/view/run-index.js';
 import { generateRuns } from '../fixtures/runs/generate.js';
-import { tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 async function found(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -184,6 +184,82 @@ test('an index held by another writer past the timeout is left alone and ls answ
     const after = await listRuns({ paths: [t.dir], warn: (m) => warnings.push(m) });
     assert.equal(after.stats.read, 2, 'the file kept its five rows: only the two new runs are read');
     assert.equal(warnings.length, 1);
+  } finally {
+    t.cleanup();
+  }
+});
+
+/** Put a directory's mtime a minute back, as for runs that finished a while ago (a fresh mtime is not trusted). */
+function settleDir(dir: string): void {
+  const past = new Date(Date.now() - 60_000);
+  utimesSync(dir, past, past);
+}
+
+test('a settled run in a directory whose mtime has not moved is not stat\'ed; a rename into the directory is seen', async () => {
+  const t = tempDir();
+  try {
+    const runs = join(t.dir, 'runs');
+    const indexPath = join(t.dir, 'index.sqlite');
+    const paths = generateRuns(runs, 4);
+    settleDir(runs);
+    assert.equal((await refresh(runs, indexPath)).stats.read, 4);
+    // rewritten in place (no rename): duct never does this to a finished run, so it goes unseen while the directory is quiet
+    const inPlace = JSON.parse(readFileSync(paths[1]!, 'utf8')) as { exit_code: number };
+    inPlace.exit_code = 41;
+    writeFileSync(paths[1]!, JSON.stringify(inPlace));
+    utimesSync(paths[1]!, new Date(), new Date(Date.now() + 5000));
+    const quiet = await refresh(runs, indexPath);
+    assert.equal(quiet.stats.read, 0, 'the directory vouches for its settled runs');
+    assert.equal(quiet.runs[1]!.summary.exit_code, 0);
+    // what duct does: write aside, rename into place; the directory's mtime moves and every run in it is checked
+    const renamed = JSON.parse(readFileSync(paths[2]!, 'utf8')) as { exit_code: number };
+    renamed.exit_code = 42;
+    writeFileSync(join(runs, 'tmp'), JSON.stringify(renamed));
+    renameSync(join(runs, 'tmp'), paths[2]!);
+    const moved = await refresh(runs, indexPath);
+    assert.equal(moved.stats.read, 2, 'the renamed run and the one rewritten in place are read');
+    assert.deepEqual(moved.runs.map((r) => r.summary.exit_code), [1, 41, 42, 0]);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('con-duct runs and running runs keep the per-file check in a quiet directory', async () => {
+  const t = tempDir();
+  try {
+    const runs = join(t.dir, 'runs');
+    const indexPath = join(t.dir, 'index.sqlite');
+    const [finished, running] = generateRuns(runs, 2);
+    const info = JSON.parse(readFileSync(running!, 'utf8')) as { status: string; exit_code: number | null };
+    info.status = 'running';
+    info.exit_code = null;
+    writeFileSync(running!, JSON.stringify(info));
+    const conduct = join(runs, '2024.10.03T09.15.00-51234_info.json');
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'conduct', 'v0.2.1', '2024.10.03T09.15.00-51234_info.json'), conduct);
+    settleDir(runs);
+    assert.equal((await refresh(runs, indexPath)).stats.read, 3);
+    for (const p of [running!, conduct, finished!]) {
+      writeFileSync(p, readFileSync(p, 'utf8').replace('"exit_code":', '"exit_code": ').replace('"exit_code": null', '"exit_code": 3'));
+      utimesSync(p, new Date(), new Date(Date.now() + 5000));
+    }
+    const again = await refresh(runs, indexPath);
+    assert.equal(again.stats.read, 2, 'the running and the con-duct run are read again, the settled duct run is not');
+    assert.equal(again.runs.find((r) => r.path === running)!.summary.exit_code, 3);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a warm listing leaves the runs directory (and the index files in it) as they were', async () => {
+  const t = tempDir();
+  try {
+    generateRuns(t.dir, 3);
+    const warnings: string[] = [];
+    await listRuns({ paths: [t.dir], warn: (m) => warnings.push(m) });
+    const before = { mtime: statSync(t.dir).mtimeMs, names: readdirSync(t.dir).sort() };
+    await listRuns({ paths: [t.dir], warn: (m) => warnings.push(m) });
+    assert.deepEqual({ mtime: statSync(t.dir).mtimeMs, names: readdirSync(t.dir).sort() }, before, 'no index file created or removed');
+    assert.deepEqual(warnings, []);
   } finally {
     t.cleanup();
   }

@@ -9,7 +9,7 @@ const TREE_PIDS = 500;
 const STORM_PROCESSES = 2000;
 const SAMPLE_INTERVAL_S = 0.1;
 
-interface DuctLoad {
+export interface DuctLoad {
   /** duct's own CPU seconds (utime + stime), as last read from /proc before it exited. */
   cpuSeconds: number;
   /** duct's own peak resident set (VmHWM), bytes. */
@@ -19,10 +19,10 @@ interface DuctLoad {
 }
 
 /** Run duct on `command` in `dir`, reading its own CPU and peak RSS from /proc every 20 ms until it exits. */
-async function ductUnderLoad(ctx: BenchContext, dir: string, command: string[]): Promise<DuctLoad> {
+export async function ductUnderLoad(ctx: BenchContext, dir: string, command: string[], intervals: { sample: number; report: number } = { sample: SAMPLE_INTERVAL_S, report: 1 }): Promise<DuctLoad> {
   const env = { ...process.env, XDG_CONFIG_HOME: join(dir, '.xdg-none'), DUCT_CONFIG_PATHS: '', PATH: `${join(ctx.root, 'test', 'fixtures', 'bin')}:${process.env.PATH ?? ''}` };
   const prefix = join(dir, 'r_');
-  const child = spawn(process.execPath, [ctx.ductBin, '-q', '--clobber', '--fail-time', '0', '--s-i', String(SAMPLE_INTERVAL_S), '--r-i', '1', '-p', prefix, ...command], {
+  const child = spawn(process.execPath, [ctx.ductBin, '-q', '--clobber', '--fail-time', '0', '--s-i', String(intervals.sample), '--r-i', String(intervals.report), '-p', prefix, ...command], {
     cwd: dir,
     env,
     stdio: 'ignore',
