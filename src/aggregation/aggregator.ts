@@ -57,7 +57,7 @@ export class Aggregator {
     for (const m of measurements) {
       const s = this.stream(streamOf(m));
       const deps = {
-        rates: (field: string): RateTracker => getOrMake(s.rates, field, () => new RateTracker(field)),
+        rates: (field: string): RateTracker => getOrMake(s.rates, field, () => new RateTracker(field, undefined, m.rateMinSpanSeconds ?? 0)),
         deltas: (field: string): PidDeltaTracker => getOrMake(s.deltas, field, () => new PidDeltaTracker(field, bornDuringRun)),
         counterSeeds: this.counterSeeds,
         prevT: s.prevT,

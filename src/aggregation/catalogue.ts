@@ -2,7 +2,7 @@ import type { CollectorName } from '../collectors/types.js';
 import type { CostClass, Measurement } from './measurement.js';
 import type { Unit } from './types.js';
 
-type Extra = Partial<Pick<Measurement, 'cadence' | 'collapse'>>;
+type Extra = Partial<Pick<Measurement, 'cadence' | 'collapse' | 'rateMinSpanSeconds'>>;
 
 const costOf: Record<CollectorName, CostClass> = { ps: 'fork', proc: 'low', cgroup: 'low', pidusage: 'low', rusage: 'low' };
 
@@ -10,9 +10,12 @@ const costOf: Record<CollectorName, CostClass> = { ps: 'fork', proc: 'low', cgro
 function gauge<K extends string>(key: K, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, description: string, extra: Extra = {}, reduce: 'max' | 'last' = 'max'): Measurement<K> {
   return { key, collector, field, scope, kind: 'gauge', reduce, unit, description, cost: costOf[collector], ...extra };
 }
-function rate<K extends string>(key: K, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, rateScale: number, description: string): Measurement<K> {
-  return { key, collector, field, scope, kind: 'counter', derive: 'rate', rateScale, reduce: 'max', unit, description, cost: costOf[collector] };
+function rate<K extends string>(key: K, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, rateScale: number, description: string, extra: Extra = {}): Measurement<K> {
+  return { key, collector, field, scope, kind: 'counter', derive: 'rate', rateScale, reduce: 'max', unit, description, cost: costOf[collector], ...extra };
 }
+
+/** ps prints CPU time in whole seconds (Linux): its rates are taken over spans of at least this long (one second is then at most 10%). */
+export const PS_RATE_MIN_SPAN_SECONDS = 10;
 function pidDeltas<K extends string>(key: K, collector: CollectorName, field: string, unit: Unit, description: string): Measurement<K> {
   return { key, collector, field, scope: 'single', kind: 'counter', reduce: 'sum_pid_deltas', unit, description, cost: costOf[collector] };
 }
@@ -39,8 +42,8 @@ export const CATALOGUE = [
   gauge('ps_vsz_total', 'ps', 'vsz', 'single', 'bytes', 'sum of the processes\' virtual sizes in a sample; max over the window'),
   gauge('ps_pmem', 'ps', 'pmem', 'per_pid', 'percent', 'ps %mem of each process (RSS / physical memory); max over the window'),
   gauge('ps_pmem_total', 'ps', 'pmem', 'single', 'percent', 'sum of the processes\' %mem in a sample; max over the window'),
-  rate('ps_pdcpu', 'ps', 'cputime', 'per_pid', 'percent', 100, 'CPU rate of each process between samples from ps cputime (100 = one core; ps prints whole seconds on Linux); max over the window'),
-  rate('ps_pdcpu_total', 'ps', 'cputime', 'single', 'percent', 100, 'sum of the processes\' CPU rates in a sample; max over the window'),
+  rate('ps_pdcpu', 'ps', 'cputime', 'per_pid', 'percent', 100, 'CPU rate of each process from ps cputime over spans of 10-20 s (ps prints whole seconds on Linux, so one second is at most 10%; 100 = one core); max over the window', { rateMinSpanSeconds: PS_RATE_MIN_SPAN_SECONDS }),
+  rate('ps_pdcpu_total', 'ps', 'cputime', 'single', 'percent', 100, 'sum of the processes\' CPU rates (ps_pdcpu, over spans of 10-20 s) in a sample; max over the window', { rateMinSpanSeconds: PS_RATE_MIN_SPAN_SECONDS }),
   pidDeltas('ps_cpu_seconds', 'ps', 'cputime', 'seconds', 'CPU seconds used in the window: per process last − previous, summed (exited processes still count)'),
   gauge('ps_etime', 'ps', 'etime', 'per_pid', 'seconds', 'elapsed time since each process started; last in the window', {}, 'last'),
   tally('ps_stat', 'ps', 'state', 'count of samples per ps STAT code, per process'),

@@ -17,12 +17,20 @@ export class RateTracker {
   readonly pids: number[] = [];
   readonly rates: number[] = [];
   size = 0;
-  private readonly seeds = new Map<number, Seed & { window: number }>();
+  /** per pid: the reading a rate is taken against, and (with minSpanSeconds) the next one, `b`. */
+  private readonly seeds = new Map<number, Seed & { window: number; bt?: number; bv?: number }>();
   private window = 0;
 
+  /**
+   * `minSpanSeconds` > 0: a counter quantised to whole units (ps prints CPU time in whole
+   * seconds) gives a rate only over a span of at least that long, so one quantum moves a
+   * rate by at most 1 / minSpanSeconds. The reference reading then moves forward in
+   * steps, keeping every span between minSpanSeconds and twice that.
+   */
   constructor(
     private readonly field: string,
     private readonly minAgeSeconds = MIN_AGE_FOR_BIRTH_RATE_SECONDS,
+    private readonly minSpanSeconds = 0,
   ) {}
 
   /** Seed from a previous window's last readings. */
@@ -34,6 +42,7 @@ export class RateTracker {
   }
 
   sample(t: number, reading: CollectorReading): void {
+    if (this.minSpanSeconds > 0) return this.sampleOverSpans(t, reading);
     let n = 0;
     for (const [pid, rec] of reading.perPid) {
       const v = rec[this.field];
@@ -55,6 +64,43 @@ export class RateTracker {
         prev.v = v;
         prev.window = this.window;
       } else this.seeds.set(pid, { t, v, window: this.window });
+    }
+    this.size = n;
+  }
+
+  private sampleOverSpans(t: number, reading: CollectorReading): void {
+    const span = this.minSpanSeconds;
+    let n = 0;
+    for (const [pid, rec] of reading.perPid) {
+      const v = rec[this.field];
+      if (typeof v !== 'number') continue;
+      const prev = this.seeds.get(pid);
+      if (prev && v >= prev.v) {
+        // the next reference is a span old: it becomes the reference, and this reading the next
+        if (prev.bt !== undefined && prev.bv !== undefined && t - prev.bt >= span) {
+          prev.t = prev.bt;
+          prev.v = prev.bv;
+          prev.bt = t;
+          prev.bv = v;
+        }
+        if (t - prev.t >= span) {
+          this.pids[n] = pid;
+          this.rates[n++] = (v - prev.v) / (t - prev.t);
+          if (prev.bt === undefined) {
+            prev.bt = t;
+            prev.bv = v;
+          }
+        }
+        prev.window = this.window;
+      } else {
+        // no reference, or the counter went back (a reused pid): since birth, once that is a span long
+        const elapsed = rec[ELAPSED_FIELD];
+        if (typeof elapsed === 'number' && elapsed >= span && elapsed >= this.minAgeSeconds) {
+          this.pids[n] = pid;
+          this.rates[n++] = v / elapsed;
+        }
+        this.seeds.set(pid, { t, v, window: this.window });
+      }
     }
     this.size = n;
   }

@@ -29,6 +29,8 @@ interface Common<K extends string> {
   cadence?: 'sample' | 'report' | 'new-pids' | 'faulted';
   /** single scope over per-pid readings: `sum` of the pids' values (default) or `count` of pids. */
   collapse?: 'sum' | 'count';
+  /** rates of a counter in whole units (ps CPU time): derived only over spans at least this long, so one unit is a bounded error. */
+  rateMinSpanSeconds?: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deriveRates, sumPidDeltas, weightedMean } from '../../src/aggregation/derive.js';
+import { deriveRates, RateTracker, sumPidDeltas, weightedMean } from '../../src/aggregation/derive.js';
 import type { StampedReading } from '../../src/aggregation/window.js';
 
 /** A window from [t, {pid: [value, elapsed]}] rows. */
@@ -69,4 +69,35 @@ test('time-weighted mean: each sample weighs the time since the previous one', (
   close(weightedMean([{ t: 1, v: 10 }, { t: 3, v: 40 }], 0), 30);
   assert.equal(weightedMean([], 0), undefined);
   close(weightedMean([{ t: 5, v: 7 }], 5), 7, 'zero weight: plain mean');
+});
+
+test('a counter in whole seconds (ps cputime) gives rates only over spans of at least minSpanSeconds: one second moves them 10% at most', () => {
+  // one process busy on one core from t = 0, sampled every 0.5 s; ps prints floor(CPU seconds)
+  const readings = (n: number) => Array.from({ length: n }, (_, i) => ({ t: i * 0.5, reading: { perPid: new Map([[7, { cputime: Math.floor(i * 0.5), elapsed: i * 0.5 }]]), single: {} } }));
+  const naive = new RateTracker('cputime');
+  const spans = new RateTracker('cputime', undefined, 10);
+  const naiveRates: number[] = [];
+  const spanRates: Array<[number, number]> = [];
+  for (const { t, reading } of readings(81)) {
+    naive.sample(t, reading);
+    if (naive.size) naiveRates.push(naive.rates[0]!);
+    spans.sample(t, reading);
+    if (spans.size) spanRates.push([t, spans.rates[0]!]);
+  }
+  // between consecutive samples the whole-second counter reads 0% or 200% of one core
+  assert.equal(Math.max(...naiveRates), 2);
+  assert.ok(spanRates.length > 50, `rates from 10 s on: ${spanRates.length}`);
+  assert.equal(spanRates[0]![0], 10, 'the first rate once the process is a span old');
+  for (const [t, r] of spanRates) assert.ok(r >= 0.9 && r <= 1.1, `rate ${r} at ${t} s`);
+});
+
+test('rates over spans: a process seen late falls back to its rate since birth once it is a span old; a reused pid starts over', () => {
+  const tr = new RateTracker('cputime', undefined, 10);
+  tr.sample(0, { perPid: new Map([[1, { cputime: 3, elapsed: 4 }]]), single: {} });
+  assert.equal(tr.size, 0, 'younger than a span: no rate yet');
+  tr.sample(1, { perPid: new Map([[2, { cputime: 6, elapsed: 12 }]]), single: {} });
+  assert.deepEqual([tr.size, tr.rates[0]], [1, 0.5]);
+  // pid 1 again, its counter gone back: a new process with that pid
+  tr.sample(11, { perPid: new Map([[1, { cputime: 0, elapsed: 1 }]]), single: {} });
+  assert.equal(tr.size, 0);
 });

@@ -231,3 +231,26 @@ test('endings in ls: a signal-killed run shows 128 + signal; a run whose duct wa
     cleanup();
   }
 });
+
+test('--measurements all at --s-i 0.5: no CPU rate above cores × 100% beyond its documented quantum (ps: 10% per busy process)', { skip: !onLinux && 'needs /proc' }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // 2 workers burning 7 s of CPU each: long enough for ps rates over their 10 s spans
+    const r = await runCli(['--measurements', 'all', '--s-i', '0.5', '-q', '-p', 'logs/all_', '--', join(FIXTURE_BIN, 'burner.py'), '7', '7'], { cwd: dir, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const es = readInfo(dir, 'logs/all_').execution_summary;
+    const cores = (await import('node:os')).availableParallelism();
+    const busy = Math.min(2, cores);
+    const ps = es['ps_pdcpu_total']?.peak;
+    assert.ok(ps !== undefined && ps > 30, `ps rates were derived: ${ps}`);
+    assert.ok(ps <= cores * 100 + busy * 10 + 1, `ps_pdcpu_total peak ${ps}% on ${cores} cores`);
+    for (const key of ['ps_pdcpu', 'proc_pdcpu', 'pidusage_pdcpu'] as const) {
+      const peak = es[key]?.peak;
+      if (peak !== undefined) assert.ok(peak <= 100 + (key === 'ps_pdcpu' ? 10 : 5), `${key} peak ${peak}% for a one-thread worker`);
+    }
+    const proc = es['proc_pdcpu_total']!.peak!;
+    assert.ok(proc <= cores * 100 * 1.05, `proc_pdcpu_total peak ${proc}%`);
+  } finally {
+    cleanup();
+  }
+});
