@@ -197,7 +197,7 @@ function startEngine(
     let base = streams.get(sampleStream);
     if (!base) streams.set(sampleStream, (base = { collector: s.collector, fields: new Set(), cadence: 'sample' }));
     base.fields.add(FAULTS_FIELD);
-    gates.set(id, { gate: new FaultGate(), sampleStream });
+    gates.set(id, { gate: new FaultGate(s.fields.has('pss') || s.fields.has('uss')), sampleStream });
   }
   // /proc files read every sample stay open between samples (a pread instead of open, read, close)
   const files = new HeldFiles();
@@ -227,7 +227,11 @@ function startEngine(
   };
   // duct's reaped-children CPU is final once the command is reaped: later reads could add another child's
   let rusageFinal = false;
-  const collect = async (cadence: NonNullable<Measurement['cadence']>, pids: number[], pidsOf?: (id: string) => number[]): Promise<Map<string, CollectorReading>> => {
+  /**
+   * `alive`: for a faulted stream's sample pass, the pids whose stat this sample read (the only
+   * ones whose latest reading may be carried); without it (the report's full re-read) nothing is carried.
+   */
+  const collect = async (cadence: NonNullable<Measurement['cadence']>, pids: number[], pidsOf?: (id: string) => number[], alive?: (id: string) => ReadonlySet<number> | ReadonlyMap<number, unknown> | undefined): Promise<Map<string, CollectorReading>> => {
     const readings = new Map<string, CollectorReading>();
     for (const [id, s] of streams) {
       if (s.cadence !== cadence) continue;
@@ -237,9 +241,10 @@ function startEngine(
       // reading of an empty tree would weigh zeros into the means; group-wide counters still move
       if (these.length === 0 && isPerPidSource({ collector: s.collector.name })) {
         // nobody faulted: the tree's sum is still due this sample, from the latest readings
-        if (cadence === 'faulted' && pids.length > 0 && latest.has(id)) {
+        const living = alive?.(id);
+        if (cadence === 'faulted' && living && pids.length > 0 && latest.has(id)) {
           const reading: CollectorReading = { perPid: new Map(), single: {} };
-          carryForward(id, reading, pids);
+          carryForward(id, reading, pids.filter((p) => living.has(p)));
           if (reading.perPid.size > 0) agg.push(id, env.monotonic(), reading);
         }
         continue;
@@ -255,7 +260,11 @@ function startEngine(
           );
         }
         if (s === sessionStream) dropLeavers(reading);
-        if (cadence === 'faulted') carryForward(id, reading, pids);
+        if (cadence === 'faulted') {
+          const living = alive?.(id);
+          // a pid that exited since its last read is not carried: its share has gone to the others
+          carryForward(id, reading, living ? pids.filter((p) => living.has(p) || reading.perPid.has(p)) : [...reading.perPid.keys()]);
+        }
         agg.push(id, (t0 + env.monotonic()) / 2, reading);
         readings.set(id, reading);
       } catch (e) {
@@ -285,7 +294,8 @@ function startEngine(
         pids = pids.filter((p) => !left.has(p));
         left.clear(); // the tree has them as outside now
       }
-      if (gates.size) await collect('faulted', pids, (id) => gates.get(id)!.gate.due(pids, readings.get(gates.get(id)!.sampleStream)));
+      const sampled = (id: string) => readings.get(gates.get(id)!.sampleStream)?.perPid;
+      if (gates.size) await collect('faulted', pids, (id) => gates.get(id)!.gate.due(pids, readings.get(gates.get(id)!.sampleStream)), sampled);
       // labels: only the processes not read yet (a pid that vanished is forgotten, so a reused one is read again)
       const fresh = pids.filter((p) => !labelled.has(p));
       await collect('new-pids', fresh);

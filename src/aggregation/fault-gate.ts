@@ -18,6 +18,13 @@ export class FaultGate {
   private seen = new Map<number, { faults: number; call: number }>();
   private calls = 0;
 
+  /**
+   * `sharing`: the stream reads PSS/USS, which also move without a fault of the process
+   * itself when the tree changes (a fork shares its parent's pages; an exit leaves its
+   * share to the others): a sample where a pid came or went re-reads every live pid.
+   */
+  constructor(private readonly sharing = false) {}
+
   /** The pids of this sample's reading to re-read: new, faulted, or with no count to compare (all, without a reading). */
   due(pids: readonly number[], reading: CollectorReading | undefined): number[] {
     const out: number[] = [];
@@ -27,6 +34,7 @@ export class FaultGate {
     }
     const call = ++this.calls;
     let kept = 0;
+    let arrived = false;
     for (const pid of pids) {
       const rec = reading.perPid.get(pid);
       if (!rec) continue; // exited between the listing and the read
@@ -41,11 +49,16 @@ export class FaultGate {
       if (last) {
         last.faults = faults;
         last.call = call;
-      } else this.seen.set(pid, { faults, call });
+      } else {
+        this.seen.set(pid, { faults, call });
+        arrived = true;
+      }
       kept++;
     }
+    const departed = this.seen.size > kept;
     // updated in place, not rebuilt: only pids not in this sample go
-    if (this.seen.size > kept) for (const [pid, e] of this.seen) if (e.call !== call) this.seen.delete(pid);
+    if (departed) for (const [pid, e] of this.seen) if (e.call !== call) this.seen.delete(pid);
+    if (this.sharing && (arrived || departed) && this.calls > 1) return pids.filter((p) => reading.perPid.has(p));
     return out;
   }
 

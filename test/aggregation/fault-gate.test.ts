@@ -81,3 +81,19 @@ test('a 300 MiB spike in a process that exits before any report is still in proc
   assert.equal(run.records.length, 1);
   assert.ok(run.summary['proc_hwm']!.peak! > 300 * MiB, `proc_hwm ${run.summary['proc_hwm']!.peak! / MiB} MiB`);
 });
+
+test('with shared pages (PSS): a sample where a pid came or went re-reads every live pid, since a fork or an exit moves the others\' share', () => {
+  const reading = (faults: Record<number, number>) => ({ perPid: new Map(Object.entries(faults).map(([p, f]) => [Number(p), { faults: f }])), single: {} });
+  const gate = new FaultGate(true);
+  assert.deepEqual(gate.due([1], reading({ 1: 10 })), [1]);
+  assert.deepEqual(gate.due([1], reading({ 1: 10 })), [], 'nothing moved');
+  // a fork: the child is new, and the parent's pages are now shared with it
+  assert.deepEqual(gate.due([1, 2], reading({ 1: 10, 2: 0 })), [1, 2]);
+  assert.deepEqual(gate.due([1, 2], reading({ 1: 10, 2: 0 })), []);
+  // the child exits: its share goes back to the parent
+  assert.deepEqual(gate.due([1], reading({ 1: 10 })), [1]);
+  // without sharing (VmHWM alone) only the new pid is read
+  const hwm = new FaultGate();
+  hwm.due([1], reading({ 1: 10 }));
+  assert.deepEqual(hwm.due([1, 2], reading({ 1: 10, 2: 0 })), [2]);
+});
