@@ -43,7 +43,7 @@ export interface RunInfo {
   survivors: number[];
   pid: number | null;
   duct_pid: number;
-  /** system block from systeminformation, or the reason it is missing. */
+  /** system block (src/files/system-info.ts), or the reason it is missing. */
   system: Record<string, unknown>;
   /** SLURM / PBS environment of the job. */
   environment: Record<string, unknown>;
