@@ -11,9 +11,11 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
+import { withFigures } from '../files/run-figures-of-info.js';
 import { systemInfo } from '../files/system-info.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
+import { readBootId } from '../files/boot-id.js';
 import { lookupCommand } from './command-lookup.js';
 import { writeAll } from './fd-write.js';
 import { Logger } from './log.js';
@@ -172,6 +174,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   // a few file reads, after the spawn so they never delay it
   const system: Record<string, unknown> = plan.recordInfo ? systemInfo() : {};
   const environment = jobEnvironment(io.env);
+  const bootId = readBootId();
   // the job's request (--mem, --cpus-per-task) beside its variables, for `duct recommend`'s waste flags
   const request = slurmRequest(io.env);
   if (request) environment.slurm_request = request;
@@ -208,7 +211,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const detectorClock = plan.detectors.enabled ? setInterval(() => detectors.tick(Date.now()), 1000) : null;
 
   const engine: MeasurementEngine | null = prepared ? prepared.start(pid) : null;
-  const info = (status: RunInfo['status']): RunInfo => ({
+  const info = (status: RunInfo['status']): RunInfo => withFigures({
     schema_version: SCHEMA_VERSION,
     duct_version: DUCT_VERSION,
     status,
@@ -227,6 +230,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     survivors: [],
     pid,
     duct_pid: process.pid,
+    boot_id: bootId,
     system,
     environment,
     cgroup: engine?.cgroup() ?? null,
@@ -279,6 +283,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const { code, signal } = await exited;
   const endMs = Date.now();
   const wallSeconds = (performance.now() - startPerf) / 1000;
+  await engine?.commandExited?.();
   forwarder.uninstall();
   watchdog.disarm();
   // con-duct's policy, kept: the run ends with its primary command; what it left running is named, not killed
@@ -310,7 +315,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
 
   const ductExit = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
   for (const w of engine?.warnings?.() ?? []) if (!warnings.includes(w)) warnings.push(w);
-  const final: RunInfo = {
+  const final: RunInfo = withFigures({
     ...info('finished'),
     end_time: new Date(endMs).toISOString(),
     wall_clock_time: wallSeconds,
@@ -320,7 +325,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     forcefully_terminated: forwarder.forcefullyTerminated,
     survivors,
     detectors: detectorSummary,
-  };
+  });
   writeInfo(final, true);
 
   if (ductExit !== 0 && (plan.failTimeSeconds < 0 || wallSeconds < plan.failTimeSeconds)) {
