@@ -46,7 +46,7 @@ export interface RunInfo {
   duct_pid: number;
   /** the kernel's boot id at start (null where there is none): with the hostname, whether duct_pid can still be alive. */
   boot_id: string | null;
-  /** system block from systeminformation, or the reason it is missing. */
+  /** system block (src/files/system-info.ts), or the reason it is missing. */
   system: Record<string, unknown>;
   /** SLURM / PBS environment of the job. */
   environment: Record<string, unknown>;

@@ -159,6 +159,22 @@ export const passthrough: Benchmark = {
   },
 };
 
+/** Each repeat: the reference, then duct; the ratio is the reference's streaming time / duct's (alternated so load drift hits both). */
+async function alternate(ctx: BenchContext, reference: () => Promise<PipeTiming>, viaDuct: () => Promise<PipeTiming>): Promise<{ ratios: number[]; ref: PipeTiming[]; duct: PipeTiming[] }> {
+  const out = { ratios: [] as number[], ref: [] as PipeTiming[], duct: [] as PipeTiming[] };
+  for (let i = 0; i < ctx.repeats; i++) {
+    ctx.progress(`repeat ${i + 1}/${ctx.repeats}`);
+    const r = await reference();
+    const d = await viaDuct();
+    out.ref.push(r);
+    out.duct.push(d);
+    out.ratios.push(r.streamingSeconds / d.streamingSeconds);
+  }
+  return out;
+}
+
+const mibPerS = (t: PipeTiming): number => t.bytes / MIB / t.streamingSeconds;
+
 const LOG_PRODUCER = fileURLToPath(new URL('../tools/log-producer.js', import.meta.url));
 const FULL_LINES = 2_000_000;
 const QUICK_LINES = 200_000;
@@ -185,22 +201,15 @@ export const passthroughLog: Benchmark = {
     const lines = ctx.quick ? QUICK_LINES : FULL_LINES;
     const bytes = logBytes(lines);
     const env = isolatedEnv(ctx.tmp);
-    const ratios: number[] = [];
-    const direct: PipeTiming[] = [];
-    const viaDuct: PipeTiming[] = [];
-    for (let i = 0; i < ctx.repeats; i++) {
-      ctx.progress(`repeat ${i + 1}/${ctx.repeats}`);
-      const d = await timePipe(process.execPath, [LOG_PRODUCER, String(lines)], ctx.tmp, env, bytes);
-      const t = await timePipe(process.execPath, [ctx.ductBin, '-q', '--clobber', '-p', 'log_', '--', process.execPath, LOG_PRODUCER, String(lines)], ctx.tmp, env, bytes);
-      direct.push(d);
-      viaDuct.push(t);
-      ratios.push(d.streamingSeconds / t.streamingSeconds);
-    }
-    const mbps = (t: PipeTiming): number => t.bytes / MIB / t.streamingSeconds;
+    const { ratios, ref: direct, duct: viaDuct } = await alternate(
+      ctx,
+      () => timePipe(process.execPath, [LOG_PRODUCER, String(lines)], ctx.tmp, env, bytes),
+      () => timePipe(process.execPath, [ctx.ductBin, '-q', '--clobber', '-p', 'log_', '--', process.execPath, LOG_PRODUCER, String(lines)], ctx.tmp, env, bytes),
+    );
     return {
       figure: median(ratios),
       repeats: ratios,
-      details: { lines, bytes, direct_mib_per_s: direct.map(mbps), duct_mib_per_s: viaDuct.map(mbps), direct_wall_seconds: direct.map((t) => t.wallSeconds), duct_wall_seconds: viaDuct.map((t) => t.wallSeconds) },
+      details: { lines, bytes, direct_mib_per_s: direct.map(mibPerS), duct_mib_per_s: viaDuct.map(mibPerS), direct_wall_seconds: direct.map((t) => t.wallSeconds), duct_wall_seconds: viaDuct.map((t) => t.wallSeconds) },
     };
   },
 };
@@ -223,22 +232,15 @@ function teeBench(name: string, description: string, input: (quick: boolean) => 
     async run(ctx: BenchContext): Promise<BenchOutcome> {
       const { cmd, args, bytes } = input(ctx.quick === true);
       const env = isolatedEnv(ctx.tmp);
-      const ratios: number[] = [];
-      const viaTee: PipeTiming[] = [];
-      const viaDuct: PipeTiming[] = [];
-      for (let i = 0; i < ctx.repeats; i++) {
-        ctx.progress(`repeat ${i + 1}/${ctx.repeats}`);
-        const t = await timeTee(cmd, args, join(ctx.tmp, 'tee_stdout'), ctx.tmp, env, bytes);
-        const d = await timePipe(process.execPath, [ctx.ductBin, '-q', '--clobber', '-p', 'tee_', '--', cmd, ...args], ctx.tmp, env, bytes);
-        viaTee.push(t);
-        viaDuct.push(d);
-        ratios.push(t.streamingSeconds / d.streamingSeconds);
-      }
-      const mbps = (t: PipeTiming): number => t.bytes / MIB / t.streamingSeconds;
+      const { ratios, ref: viaTee, duct: viaDuct } = await alternate(
+        ctx,
+        () => timeTee(cmd, args, join(ctx.tmp, 'tee_stdout'), ctx.tmp, env, bytes),
+        () => timePipe(process.execPath, [ctx.ductBin, '-q', '--clobber', '-p', 'tee_', '--', cmd, ...args], ctx.tmp, env, bytes),
+      );
       return {
         figure: median(ratios),
         repeats: ratios,
-        details: { bytes, producer: [cmd, ...args].join(' '), tee_mib_per_s: viaTee.map(mbps), duct_mib_per_s: viaDuct.map(mbps), tee_wall_seconds: viaTee.map((t) => t.wallSeconds), duct_wall_seconds: viaDuct.map((t) => t.wallSeconds) },
+        details: { bytes, producer: [cmd, ...args].join(' '), tee_mib_per_s: viaTee.map(mibPerS), duct_mib_per_s: viaDuct.map(mibPerS), tee_wall_seconds: viaTee.map((t) => t.wallSeconds), duct_wall_seconds: viaDuct.map((t) => t.wallSeconds) },
       };
     },
   };

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import { REPO_ROOT } from '../paths.js';
-import type { BenchContext, Benchmark } from '../types.js';
+import type { BenchContext, BenchOutcome, Benchmark } from '../types.js';
 
 /** con-duct 0.21 (Python 3), beside the repository; the con-duct side of a figure is skipped where it is absent. */
 export const CONDUCT_BIN = join(REPO_ROOT, '..', 'shared', 'con-duct', 'bin', 'duct');
@@ -63,6 +63,18 @@ async function measureSides(ctx: BenchContext, runs: number): Promise<Sides> {
 
 const med = (xs: ProcessCost[], k: keyof ProcessCost): number => median(xs.map((x) => x[k]));
 
+/** Per repeat, one figure from a fresh set of alternated runs; the details are the last repeat's medians. */
+async function perRepeat(ctx: BenchContext, figureOf: (s: Sides) => number): Promise<BenchOutcome> {
+  const figures: number[] = [];
+  let last: Sides | null = null;
+  for (let r = 0; r < ctx.repeats; r++) {
+    ctx.progress(`repeat ${r + 1}/${ctx.repeats}`);
+    last = await measureSides(ctx, ctx.quick ? QUICK_RUNS : RUNS_PER_REPEAT);
+    figures.push(figureOf(last));
+  }
+  return { figure: median(figures), repeats: figures, details: sideDetails(last!) };
+}
+
 function sideDetails(s: Sides): Record<string, unknown> {
   const one = (xs: ProcessCost[] | null) => (xs ? { wall_s: med(xs, 'wallSeconds'), cpu_s: med(xs, 'cpuSeconds'), peak_rss_mib: med(xs, 'peakRssMiB') } : null);
   return { duct: one(s.duct), conduct: s.conduct ? one(s.conduct) : 'con-duct absent: column skipped', node_e_0: one(s.node) };
@@ -84,16 +96,7 @@ function ratioBench(name: string, key: 'wallSeconds' | 'cpuSeconds', what: strin
       if (!existsSync(CONDUCT_BIN)) return `con-duct is not at ${CONDUCT_BIN}: nothing to compare with`;
       return gnuTimeMissing();
     },
-    async run(ctx) {
-      const ratios: number[] = [];
-      let last: Sides | null = null;
-      for (let r = 0; r < ctx.repeats; r++) {
-        ctx.progress(`repeat ${r + 1}/${ctx.repeats}`);
-        last = await measureSides(ctx, ctx.quick ? QUICK_RUNS : RUNS_PER_REPEAT);
-        ratios.push(med(last.duct, key) / med(last.conduct!, key));
-      }
-      return { figure: median(ratios), repeats: ratios, details: sideDetails(last!) };
-    },
+    run: (ctx) => perRepeat(ctx, (s) => med(s.duct, key) / med(s.conduct!, key)),
   };
 }
 
@@ -107,16 +110,7 @@ export const startupRss: Benchmark = {
   target: '<= 50',
   higherIsBetter: false,
   unavailable: gnuTimeMissing,
-  async run(ctx) {
-    const figures: number[] = [];
-    let last: Sides | null = null;
-    for (let r = 0; r < ctx.repeats; r++) {
-      ctx.progress(`repeat ${r + 1}/${ctx.repeats}`);
-      last = await measureSides(ctx, ctx.quick ? QUICK_RUNS : RUNS_PER_REPEAT);
-      figures.push(med(last.duct, 'peakRssMiB'));
-    }
-    return { figure: median(figures), repeats: figures, details: sideDetails(last!) };
-  },
+  run: (ctx) => perRepeat(ctx, (s) => med(s.duct, 'peakRssMiB')),
 };
 
 /** Programs each process other than duct itself executed during one run, from `strace -ff -e trace=execve` (successful calls only). */
