@@ -38,9 +38,14 @@ export function checkClobber(p: OutputPaths, clobber: boolean): void {
   }
 }
 
+/** The directory a prefix's files land in. */
+export function prefixDir(prefix: string): string {
+  return prefix.endsWith('/') ? resolve(prefix) : dirname(resolve(prefix));
+}
+
 /** Create the prefix's leading directories; returns the ones created (deepest last) so a failed start can remove them. */
 export function createLeadingDirs(prefix: string): string[] {
-  const dir = prefix.endsWith('/') ? resolve(prefix) : dirname(resolve(prefix));
+  const dir = prefixDir(prefix);
   const missing: string[] = [];
   for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
   try {

@@ -11,11 +11,12 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
+import { isNoSpace, SpaceReserve } from '../files/space-reserve.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
 import { lookupCommand } from './command-lookup.js';
 import { Logger } from './log.js';
-import { allPaths, checkClobber, createLeadingDirs, removeOutputs } from './output-paths.js';
+import { allPaths, checkClobber, createLeadingDirs, prefixDir, removeOutputs } from './output-paths.js';
 import type { RunPlan } from './plan.js';
 import { Sampler } from './sampler.js';
 import { SignalForwarder } from './signals.js';
@@ -36,6 +37,8 @@ export interface RunIO {
 const DRAIN_AFTER_EXIT_MS = 1000;
 /** Bound on gathering the system block, which runs in parallel with the command. */
 const SYSTEM_INFO_TIMEOUT_MS = 5000;
+/** Held back on the log directory's filesystem for usage lines and info.json, should the captured output fill it. */
+const RESERVE_BYTES = 64 * 1024;
 
 /** Quote an argv for display the way a POSIX shell would accept it back. */
 export function displayCommand(argv: string[]): string {
@@ -100,6 +103,35 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     warnings.push(msg);
     log.log('WARNING', msg);
   };
+  // room for the run's own records, should the captured output fill the disk
+  const reserve = plan.recordUsage || plan.recordInfo ? new SpaceReserve(prefixDir(paths.prefix), RESERVE_BYTES) : null;
+  let reserveFreed: Promise<void> | null = null;
+  let tees: StreamTee[] = [];
+  /** The disk is full: stop the captures (what they would write next is lost anyway), then give the reserve to the run's records. */
+  const freeReserve = () => {
+    reserveFreed ??= Promise.all(tees.map((t) => t.stopCapture())).then(() => void reserve?.release());
+  };
+  let diskFullWarned = false;
+  /** A full disk is said once (the first file that met it); later files that meet it are listed in info.json only. */
+  const warnWrite = (msg: string, noSpace: boolean) => {
+    if (noSpace) {
+      freeReserve();
+      if (diskFullWarned) {
+        if (!warnings.includes(msg)) warnings.push(msg);
+        return;
+      }
+      diskFullWarned = true;
+      msg += `; duct stops capturing output and writes its own records in the ${RESERVE_BYTES / 1024} KiB it held back for them`;
+    }
+    warnOnce(msg);
+  };
+  const writeOrWarn = (what: string, write: () => void) => {
+    try {
+      write();
+    } catch (err) {
+      warnWrite(`cannot write ${what}: ${(err as Error).message}`, isNoSpace(err));
+    }
+  };
 
   let usage: JsonlWriter | null = null;
   let child: ChildProcess;
@@ -108,6 +140,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     child = await spawnOrFail([...(prepared?.argvPrefix ?? []), ...plan.argv], plan.mode, io);
   } catch (err) {
     usage?.close();
+    reserve?.release();
     await prepared?.abort();
     removeOutputs(paths, createdDirs);
     throw err instanceof DuctError ? err : new DuctError('E_OUTPUT_UNWRITABLE', `cannot write ${paths.usage}: ${(err as Error).message}`);
@@ -137,20 +170,16 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
 
   // detectors read the same line stream the tee passes on
   const events = new JsonlWriter(paths.events, false);
-  const detectors: LineDetectors = createLineDetectors(plan.detectors, (e: DetectorEvent) => {
-    try {
-      events.write(e);
-    } catch (err) {
-      warnOnce(`cannot write detector events to ${paths.events}: ${(err as Error).message}`);
-    }
-  });
+  const detectors: LineDetectors = createLineDetectors(plan.detectors, (e: DetectorEvent) =>
+    writeOrWarn(`detector events to ${paths.events}`, () => events.write(e)),
+  );
   const lineNumbers: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   const lineHandler = (stream: StreamName) =>
     plan.detectors.enabled
       ? (text: string, truncated: boolean) =>
           detectors.line({ stream, line_number: ++lineNumbers[stream], text, truncated, time_ms: Date.now() })
       : null;
-  const tees = (['stdout', 'stderr'] as const).map(
+  tees = (['stdout', 'stderr'] as const).map(
     (s) =>
       new StreamTee({
         source: child[s]!,
@@ -161,7 +190,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
         onFrame: plan.detectors.enabled
           ? (text: string) => detectors.line({ stream: s, line_number: lineNumbers[s] + 1, text, truncated: false, time_ms: Date.now() })
           : null,
-        onWriteError: warnOnce,
+        onWriteError: (msg: string) => warnWrite(msg, /\b(ENOSPC|EDQUOT)\b/.test(msg)),
       }),
   );
   const detectorClock = plan.detectors.enabled ? setInterval(() => detectors.tick(Date.now()), 1000) : null;
@@ -202,23 +231,15 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     warnings,
   });
   const writeInfo = (value: RunInfo) => {
-    if (!plan.recordInfo) return;
-    try {
-      writeJsonAtomic(paths.info, value);
-    } catch (err) {
-      warnOnce(`cannot write ${paths.info}: ${(err as Error).message}`);
-    }
+    // a failed write leaves the previous info.json whole
+    if (plan.recordInfo) writeOrWarn(paths.info, () => writeJsonAtomic(paths.info, value));
   };
   writeInfo(info('running'));
   log.log('INFO', `duct ${DUCT_VERSION} is executing ${displayCommand(plan.argv)}...`);
   log.log('INFO', `Log files will be written to ${paths.prefix}`);
 
   const onReport = (record: UsageRecord) => {
-    try {
-      usage?.write(record);
-    } catch (err) {
-      warnOnce(`cannot write ${paths.usage}: ${(err as Error).message}`);
-    }
+    if (usage) writeOrWarn(paths.usage, () => usage.write(record));
     const cpu = ['proc_pdcpu_total', 'ps_pdcpu_total', 'pidusage_pdcpu_total']
       .map((k) => record.measurements[k])
       .find((v): v is number => typeof v === 'number');
@@ -283,7 +304,9 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     survivors,
     detectors: detectorSummary,
   };
+  await reserveFreed;
   writeInfo(final);
+  reserve?.release();
 
   if (ductExit !== 0 && (plan.failTimeSeconds < 0 || wallSeconds < plan.failTimeSeconds)) {
     log.log(

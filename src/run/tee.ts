@@ -46,6 +46,7 @@ export class StreamTee {
     this.file = opts.capturePath ? createWriteStream(opts.capturePath, { flags: 'w' }) : null;
     this.done = new Promise((r) => (this.resolveDone = r));
     this.file?.on('error', (err) => {
+      if (this.file === null) return; // stopCapture: already said
       opts.onWriteError(`cannot write captured output to ${opts.capturePath}: ${err.message}; output still passes through, the capture file is incomplete`);
       this.file?.destroy();
       this.file = null;
@@ -121,6 +122,17 @@ export class StreamTee {
     }
     file.end(() => this.resolveDone());
     file.once('error', () => this.resolveDone());
+  }
+
+  /** Stop writing the capture file (its disk is full); resolves once the file is closed, so no write of it is still in flight. */
+  stopCapture(): Promise<void> {
+    const file = this.file;
+    this.file = null;
+    if (!file || file.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      file.once('close', () => resolve());
+      file.destroy();
+    });
   }
 
   /** Stop reading: the command has exited but something it left behind still holds the pipe. */
