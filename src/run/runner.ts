@@ -72,6 +72,21 @@ function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal
 /** Execute a resolved plan: spawn, tee, sample, detect, write the files, print the summary; returns duct's exit status. */
 export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const log = new Logger(plan.logLevel, io.stderr);
+  // from before the first file exists to after the last write: no signal ends duct by its default action in between
+  const forwarder = new SignalForwarder({
+    group: plan.mode === 'new-session',
+    killGraceMs: plan.killGraceSeconds * 1000,
+    log: (level, msg) => log.log(level === 'info' ? 'INFO' : 'WARNING', msg),
+  });
+  forwarder.install();
+  try {
+    return await runPlan(plan, io, log, forwarder);
+  } finally {
+    forwarder.uninstall();
+  }
+}
+
+async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalForwarder): Promise<number> {
   for (const w of plan.warnings) log.log('WARNING', w);
   const paths = plan.paths;
 
@@ -149,14 +164,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const startPerf = performance.now();
   const pid = child.pid!;
   const exited = waitForExit(child);
-
-  const forwarder = new SignalForwarder({
-    pid,
-    group: plan.mode === 'new-session',
-    killGraceMs: plan.killGraceSeconds * 1000,
-    log: (level, msg) => log.log(level === 'info' ? 'INFO' : 'WARNING', msg),
-  });
-  forwarder.install();
+  forwarder.attach(pid);
   const watchdog = new GroupWatchdog(pid, plan.mode === 'new-session');
 
   // systeminformation is large: load it only now, while the command already runs
@@ -261,7 +269,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const { code, signal } = await exited;
   const endMs = Date.now();
   const wallSeconds = (performance.now() - startPerf) / 1000;
-  forwarder.uninstall();
+  forwarder.commandExited();
   watchdog.disarm();
   // con-duct's policy, kept: the run ends with its primary command; what it left running is named, not killed
   let survivors = plan.mode === 'new-session' ? sessionMembers(pid) : [];
