@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, rmdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmSync, rmdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuctError } from '../errors.js';
 import type { OutputPaths } from '../files/info.js';
@@ -26,10 +26,13 @@ export function allPaths(p: OutputPaths): string[] {
   return [p.info, p.usage, p.events, p.stdout, p.stderr].filter((x): x is string => x !== null);
 }
 
-/** Refuse to overwrite existing files (exit 1, naming them) unless --clobber; creates nothing. */
+/**
+ * Refuse to overwrite existing files (exit 1, naming them) unless --clobber; creates nothing.
+ * A symbolic link counts as existing, a dangling one too (--clobber replaces the link, never its target).
+ */
 export function checkClobber(p: OutputPaths, clobber: boolean): void {
   if (clobber) return;
-  const existing = allPaths(p).filter((f) => existsSync(f));
+  const existing = allPaths(p).filter((f) => lstatSync(f, { throwIfNoEntry: false }) !== undefined);
   if (existing.length > 0) {
     throw new DuctError(
       'E_OUTPUT_EXISTS',

@@ -11,6 +11,7 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
+import { closeQuietly, openNew } from '../files/write-all.js';
 import { isNoSpace, SpaceReserve } from '../files/space-reserve.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
@@ -150,15 +151,22 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
 
   let usage: JsonlWriter | null = null;
   let child: ChildProcess;
+  // every output file is created new (O_EXCL|O_NOFOLLOW) before the command starts: a link planted meanwhile fails the start
+  const captureFds: Record<StreamName, number | undefined> = { stdout: undefined, stderr: undefined };
   try {
     usage = plan.recordUsage ? new JsonlWriter(paths.usage, true) : null;
+    for (const s of ['stdout', 'stderr'] as const) {
+      const file = paths[s];
+      if (file !== null) captureFds[s] = openNew(file);
+    }
     child = await spawnOrFail([...(prepared?.argvPrefix ?? []), ...plan.argv], plan.mode, io);
   } catch (err) {
     usage?.close();
+    for (const fd of Object.values(captureFds)) if (fd !== undefined) closeQuietly(fd);
     reserve?.release();
     await prepared?.abort();
     removeOutputs(paths, createdDirs);
-    throw err instanceof DuctError ? err : new DuctError('E_OUTPUT_UNWRITABLE', `cannot write ${paths.usage}: ${(err as Error).message}`);
+    throw err instanceof DuctError ? err : new DuctError('E_OUTPUT_UNWRITABLE', `cannot create the run's files under ${paths.prefix}: ${(err as Error).message}`);
   }
   const startMs = Date.now();
   const startPerf = performance.now();
@@ -193,6 +201,7 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
         source: child[s]!,
         terminal: plan.passthrough[s] ? (s === 'stdout' ? io.stdout : io.stderr) : null,
         capturePath: paths[s],
+        ...(captureFds[s] === undefined ? {} : { captureFd: captureFds[s] }),
         onLine: lineHandler(s),
         // a frame belongs to the line being written: the next line number, not yet counted
         onFrame: plan.detectors.enabled

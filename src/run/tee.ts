@@ -16,6 +16,8 @@ export interface TeeOptions {
   terminal: Writable | null;
   /** <prefix>stdout|stderr when captured, else null. */
   capturePath: string | null;
+  /** that file, already created (O_EXCL, so never through a planted link). */
+  captureFd?: number;
   /** every line, for the detectors; null when they are off. */
   onLine: LineHandler | null;
   /** progress-bar frames (`\r`) of a line still being written, for the detectors. */
@@ -43,7 +45,7 @@ export class StreamTee {
   constructor(private readonly opts: TeeOptions) {
     this.terminal = opts.terminal;
     this.splitter = opts.onLine ? new LineSplitter(opts.onLine, undefined, opts.onFrame ?? null) : null;
-    this.file = opts.capturePath ? createWriteStream(opts.capturePath, { flags: 'w' }) : null;
+    this.file = opts.capturePath ? createWriteStream(opts.capturePath, opts.captureFd === undefined ? { flags: 'w' } : { fd: opts.captureFd }) : null;
     this.done = new Promise((r) => (this.resolveDone = r));
     this.file?.on('error', (err) => {
       if (this.file === null) return; // stopCapture: already said

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findRuns } from '../files/run-reader.js';
 import type { ListedRun } from './fields.js';
+import { removePlantedIndexFiles } from './index-location.js';
 import { INDEX_FILE_NAME, isCorruptionError, RunIndex, type RefreshStats } from './run-index.js';
 
 export interface ListRunsOptions {
@@ -35,6 +36,7 @@ export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun
   const indexPath = opts.indexPath ?? defaultIndexPath(opts.paths);
 
   let index: RunIndex;
+  for (const w of removePlantedIndexFiles(indexPath)) opts.warn(w);
   try {
     index = RunIndex.open(indexPath, opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs });
   } catch (err) {

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { closeSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { INFO_SUFFIX, summarizeInfoText } from '../files/run-reader.js';
+import { openNew } from '../files/write-all.js';
 import { fieldValue, QUICK_FIELDS, type ListedRun } from './fields.js';
 import type { FieldValue } from './filter/evaluate.js';
 import { IndexedRun, SummaryLoader } from './indexed-run.js';
@@ -245,7 +246,8 @@ function openChecked(path: string, create: boolean, busyTimeoutMs: number): { ok
   } catch {
     isNew = true;
   }
-  if (isNew) closeSync(openSync(path, 'a', 0o600)); // created 0600 first; SQLite gives its -wal/-shm files the same mode
+  // created 0600 first (SQLite gives its -wal/-shm files the same mode), O_EXCL|O_NOFOLLOW: never through a planted link
+  if (isNew) closeSync(openNew(path, 0o600));
   const db = new Database(path);
   try {
     const version = isNew ? INDEX_VERSION : readVersion(db);
