@@ -2,6 +2,7 @@ import { viewerParser } from './yargs-base.js';
 import { existsSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { DuctError, ExitCode } from '../errors.js';
+import { escapeControl } from '../format/escape.js';
 import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
 import { collectFields, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
 import { compileFilter } from '../view/filter/evaluate.js';
@@ -173,7 +174,7 @@ export async function renderLs(plan: LsPlan, io: LsIo): Promise<string> {
 
 /** Run an ls plan: output to stdout, warnings (and progress, on a terminal) to stderr. */
 export async function runLs(plan: LsPlan): Promise<number> {
-  const io: LsIo = { warn: (m) => void process.stderr.write(`duct: warning: ${m}\n`) };
+  const io: LsIo = { warn: (m) => void process.stderr.write(`duct: warning: ${escapeControl(m)}\n`) };
   if (process.stderr.isTTY === true) {
     io.progress = (done, total) => void process.stderr.write(`\rindexing runs: ${done}/${total}${done === total ? '\r\u001b[K' : ''}`);
   }

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Unit } from '../aggregation/types.js';
+import { escapeControl, escapeControlDeep } from '../format/escape.js';
 import { DuctError, ExitCode } from '../errors.js';
 import { humanizeInfo, humanizeUsageRecord } from '../view/pretty.js';
 import { ignoreBrokenPipe } from '../view/stdout.js';
@@ -52,13 +53,14 @@ export async function runPp(plan: PpPlan): Promise<number> {
     } catch (err) {
       throw new DuctError('E_INPUT', `${plan.file} is not valid JSON (${(err as Error).message}); a torn info.json cannot be printed`);
     }
-    process.stdout.write(toYaml(plan.raw ? info : humanizeInfo(info as never)));
+    // every string is the run's data: shown, never acted on by the terminal (YAML leaves C1 and bidi controls raw)
+    process.stdout.write(toYaml(escapeControlDeep(plan.raw ? info : humanizeInfo(info as never))));
     return ExitCode.ok;
   }
   const units = name.includes('usage') ? await siblingUnits(plan.file) : {};
   const { lines, warnings } = parseJsonLines(text, name);
-  for (const w of warnings) process.stderr.write(`duct: warning: ${w}\n`);
-  const docs = lines.map(({ value }) => toYaml(plan.raw ? value : humanizeUsageRecord(value as never, units)));
+  for (const w of warnings) process.stderr.write(`duct: warning: ${escapeControl(w)}\n`);
+  const docs = lines.map(({ value }) => toYaml(escapeControlDeep(plan.raw ? value : humanizeUsageRecord(value as never, units))));
   process.stdout.write(docs.join('---\n'));
   return ExitCode.ok;
 }

@@ -1,5 +1,6 @@
 import { humanizeBytes, humanizeSeconds } from '../format/units.js';
 import { DuctError } from '../errors.js';
+import { escapeControl } from '../format/escape.js';
 
 export const DEFAULT_SUMMARY_FORMAT = [
   'Summary:',
@@ -85,7 +86,9 @@ export function formatSummary(template: string, values: SummaryValues, colors: b
   const color = (s: string, c: number) => (colors ? `\x1b[1;${c}m${s}\x1b[0m` : s);
   return template.replace(PLACEHOLDER, (_m, body: string) => {
     const f = parseField(body);
-    const v = values[f.name];
+    const raw = values[f.name];
+    // a value from the run (the command) is shown, never acted on by the terminal
+    const v = typeof raw === 'string' ? escapeControl(raw) : raw;
     if (v === null || v === undefined) {
       return f.conversion && f.conversion !== 'X' ? color(NONE, RED) : NONE;
     }
