@@ -28,6 +28,7 @@ export interface LsPlan {
   groupBy: string | null;
   indexPath: string | null;
   colors: boolean;
+  followSymlinks: boolean;
 }
 
 function splitList(values: readonly (string | number)[] | undefined): string[] {
@@ -49,6 +50,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     .option('group-by', { type: 'string', describe: 'with --stats: one group per value of this field (e.g. command)' })
     .option('index', { type: 'string', describe: 'index file (default: <first path>/.duct-index.sqlite)' })
     .option('colors', { type: 'boolean', describe: 'color the output even when stdout is not a terminal' })
+    .option('follow-symlinks', { type: 'boolean', default: false, describe: 'read *info.json symbolic links whose target is outside the tree (skipped with a warning otherwise)' })
     .example("duct ls -f pyout --filter 'exit_code != 0 and cgroup_mem_peak > 2GiB'", 'failed runs that peaked above 2 GiB, as a table')
     .example('duct ls --stats --group-by command', 'median, p95 and max per command')
     .parseSync();
@@ -70,6 +72,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     groupBy: args['group-by'] ?? null,
     indexPath: args.index ?? null,
     colors: args.colors ?? process.stdout.isTTY === true,
+    followSymlinks: args['follow-symlinks'],
   };
 }
 
@@ -117,6 +120,7 @@ export async function renderLs(plan: LsPlan, io: LsIo): Promise<string> {
     ...(plan.indexPath ? { indexPath: plan.indexPath } : {}),
     ...(io.progress ? { progress: io.progress } : {}),
     warn,
+    followSymlinks: plan.followSymlinks,
   });
   // paths as people give them: relative to the working directory when under it (con-duct shows them so too)
   const cwd = process.cwd().endsWith(sep) ? process.cwd() : process.cwd() + sep;

@@ -1,11 +1,11 @@
 import { viewerParser } from './yargs-base.js';
 import { parseJsonLines } from '../files/json-lines.js';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Unit } from '../aggregation/types.js';
 import { escapeControl, escapeControlDeep } from '../format/escape.js';
 import { DuctError, ExitCode } from '../errors.js';
+import { MAX_SERIES_BYTES, NotARunFile, readRunFile } from '../files/read-bounded.js';
 import { humanizeInfo, humanizeUsageRecord } from '../view/pretty.js';
 import { ignoreBrokenPipe } from '../view/stdout.js';
 
@@ -29,7 +29,7 @@ export function parsePpArgs(argv: string[]): PpPlan {
 async function siblingUnits(usagePath: string): Promise<Record<string, Unit>> {
   const prefix = usagePath.replace(/usage\.jsonl?$/, '');
   try {
-    const info = JSON.parse(await readFile(`${prefix}info.json`, 'utf8')) as { measurements?: { units?: Record<string, Unit> } };
+    const info = JSON.parse(await readRunFile(`${prefix}info.json`)) as { measurements?: { units?: Record<string, Unit> } };
     return info.measurements?.units ?? {};
   } catch {
     return {}; // no readable sibling info.json: units come from the key names
@@ -39,9 +39,10 @@ async function siblingUnits(usagePath: string): Promise<Record<string, Unit>> {
 export async function runPp(plan: PpPlan): Promise<number> {
   let text: string;
   try {
-    text = await readFile(plan.file, 'utf8');
+    text = await readRunFile(plan.file, MAX_SERIES_BYTES);
   } catch (err) {
-    throw new DuctError('E_INPUT', `cannot read ${plan.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (give a run's info.json, usage.jsonl or events.jsonl)`);
+    const why = err instanceof NotARunFile ? err.message : `cannot read ${plan.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    throw new DuctError('E_INPUT', `${why} (give a run's info.json, usage.jsonl or events.jsonl)`);
   }
   const name = basename(plan.file);
   // info.json is one object; the JSONL files (and con-duct's usage.json) hold one record per line

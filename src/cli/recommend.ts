@@ -77,7 +77,7 @@ function displayPath(abs: string): string {
 
 async function loadRuns(plan: RecommendPlan, warn: (msg: string) => void): Promise<RecommendRun[]> {
   const runs: RecommendRun[] = [];
-  for await (const infoPath of findRuns(plan.paths)) {
+  for await (const infoPath of findRuns(plan.paths, { warn })) {
     const view = await readRun(infoPath);
     const run = await toRecommendRun(view, plan.groupBy);
     run.prefix = displayPath(run.prefix);

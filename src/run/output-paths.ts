@@ -32,7 +32,7 @@ export function allPaths(p: OutputPaths): string[] {
  */
 export function checkClobber(p: OutputPaths, clobber: boolean): void {
   if (clobber) return;
-  const existing = allPaths(p).filter((f) => lstatSync(f, { throwIfNoEntry: false }) !== undefined);
+  const existing = allPaths(p).filter(entryExists);
   if (existing.length > 0) {
     throw new DuctError(
       'E_OUTPUT_EXISTS',
@@ -44,6 +44,15 @@ export function checkClobber(p: OutputPaths, clobber: boolean): void {
 /** The directory a prefix's files land in. */
 export function prefixDir(prefix: string): string {
   return prefix.endsWith('/') ? resolve(prefix) : dirname(resolve(prefix));
+}
+
+/** Something is at this name, a dangling link too (existsSync follows links); a missing parent is nothing. */
+function entryExists(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // ENOTDIR: a file where a directory would be, reported when the directory is created
+  }
 }
 
 /** Create the prefix's leading directories; returns the ones created (deepest last) so a failed start can remove them. */

@@ -14,6 +14,8 @@ export interface ListRunsOptions {
   warn: (message: string) => void;
   /** how long to wait for another writer (default DEFAULT_BUSY_TIMEOUT_MS); tests shorten it. */
   busyTimeoutMs?: number;
+  /** read `*info.json` links whose target is outside the tree. */
+  followSymlinks?: boolean;
 }
 
 /** Where the index of these paths lives by default: in the first path (its directory when it is a file). */
@@ -31,7 +33,7 @@ export function defaultIndexPath(paths: readonly string[]): string {
 /** Find the runs under `paths` and return their summaries through the index, rebuilding it if it turns out corrupt. */
 export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun[]; stats: RefreshStats; indexPath: string }> {
   const found: string[] = [];
-  for await (const p of findRuns(opts.paths)) found.push(p);
+  for await (const p of findRuns(opts.paths, { warn: opts.warn, followSymlinks: opts.followSymlinks === true })) found.push(p);
   const roots = opts.paths.map((p) => resolve(p));
   const indexPath = opts.indexPath ?? defaultIndexPath(opts.paths);
 

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { closeSync, rmSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, lstatSync, rmSync, statSync } from 'node:fs';
 import { sep } from 'node:path';
 import { INFO_SUFFIX, summarizeInfoText } from '../files/run-reader.js';
+import { NotARunFile, readRunFile } from '../files/read-bounded.js';
 import { openNew } from '../files/write-all.js';
 import { fieldValue, QUICK_FIELDS, type ListedRun } from './fields.js';
 import type { FieldValue } from './filter/evaluate.js';
@@ -176,13 +176,13 @@ async function readSummaries(
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const item = items[next++]!;
-      let text: string;
+      let s: ReturnType<typeof summarizeInfoText>;
       try {
-        text = await readFile(item.path, 'utf8');
-      } catch {
-        continue; // removed since it was found: it simply is not listed
+        s = summarizeInfoText(item.path, await readRunFile(item.path));
+      } catch (err) {
+        if (!(err instanceof NotARunFile)) continue; // removed since it was found: it simply is not listed
+        s = { ...summarizeInfoText(item.path, ''), warnings: [err.message] }; // listed as unreadable, with why
       }
-      const s = summarizeInfoText(item.path, text);
       const listed: ListedRun = { path: item.path, format: s.format, prefix: s.prefix, summary: s.summary, units: s.units, warnings: s.warnings };
       out.push({
         path: item.path,
@@ -247,7 +247,7 @@ function openChecked(path: string, create: boolean, busyTimeoutMs: number): { ok
     isNew = true;
   }
   // created 0600 first (SQLite gives its -wal/-shm files the same mode), O_EXCL|O_NOFOLLOW: never through a planted link
-  if (isNew) closeSync(openNew(path, 0o600));
+  if (isNew) createIndexFile(path);
   const db = new Database(path);
   try {
     const version = isNew ? INDEX_VERSION : readVersion(db);
@@ -259,6 +259,15 @@ function openChecked(path: string, create: boolean, busyTimeoutMs: number): { ok
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/** Create the index file 0600; another `ls` creating it at the same moment is fine, a link or other non-file in its place is not. */
+function createIndexFile(path: string): void {
+  try {
+    closeSync(openNew(path, 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !lstatSync(path).isFile()) throw err;
   }
 }
 
