@@ -48,7 +48,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     .option('reverse', { alias: 'r', type: 'boolean', default: false, describe: 'reverse the order' })
     .option('stats', { type: 'boolean', default: false, describe: 'median, p95 and max of each figure over the selected runs' })
     .option('group-by', { type: 'string', describe: 'with --stats: one group per value of this field (e.g. command)' })
-    .option('index', { type: 'string', describe: 'index file (default: <first path>/.duct-index.sqlite)' })
+    .option('index', { type: 'string', describe: 'index file (default: <first path>/.duct-index.sqlite; a local per-user cache when that directory is on a shared filesystem or read-only)' })
     .option('colors', { type: 'boolean', describe: 'color the output even when stdout is not a terminal' })
     .option('follow-symlinks', { type: 'boolean', default: false, describe: 'read *info.json symbolic links whose target is outside the tree (skipped with a warning otherwise)' })
     .example("duct ls -f pyout --filter 'exit_code != 0 and cgroup_mem_peak > 2GiB'", 'failed runs that peaked above 2 GiB, as a table')

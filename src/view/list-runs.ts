@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findRuns } from '../files/run-reader.js';
 import type { ListedRun } from './fields.js';
-import { removePlantedIndexFiles } from './index-location.js';
+import { explicitIndex, placeIndex, removePlantedIndexFiles } from './index-location.js';
 import { INDEX_FILE_NAME, isCorruptionError, RunIndex, type RefreshStats } from './run-index.js';
 
 export interface ListRunsOptions {
@@ -35,12 +35,15 @@ export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun
   const found: string[] = [];
   for await (const p of findRuns(opts.paths, { warn: opts.warn, followSymlinks: opts.followSymlinks === true })) found.push(p);
   const roots = opts.paths.map((p) => resolve(p));
-  const indexPath = opts.indexPath ?? defaultIndexPath(opts.paths);
+  // off a shared or read-only log directory, into a local per-user cache (see index-location.ts)
+  const placed = opts.indexPath ? explicitIndex(opts.indexPath, { env: process.env }) : placeIndex(defaultIndexPath(opts.paths), { env: process.env });
+  const indexPath = placed.path;
+  const openOpts = { journal: placed.journal, ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }) };
 
   let index: RunIndex;
   for (const w of removePlantedIndexFiles(indexPath)) opts.warn(w);
   try {
-    index = RunIndex.open(indexPath, opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs });
+    index = RunIndex.open(indexPath, openOpts);
   } catch (err) {
     opts.warn(`cannot use the index ${indexPath} (${(err as Error).message}); listing without it`);
     index = RunIndex.open(':memory:');
@@ -55,7 +58,7 @@ export async function listRuns(opts: ListRunsOptions): Promise<{ runs: ListedRun
       // a file that opened but is damaged inside: start it over once
       opts.warn(`rebuilt the index ${indexPath}: ${(err as Error).message}`);
       try {
-        index = RunIndex.open(indexPath, { forceRebuild: true, ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }) });
+        index = RunIndex.open(indexPath, { forceRebuild: true, ...openOpts });
       } catch {
         index = RunIndex.open(':memory:');
       }

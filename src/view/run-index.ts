@@ -13,6 +13,9 @@ export const INDEX_VERSION = '4';
 
 export const INDEX_FILE_NAME = '.duct-index.sqlite';
 
+/** WAL on a local filesystem; the rollback journal (DELETE) on one shared between hosts, where WAL's shared memory is per host. */
+export type JournalMode = 'WAL' | 'DELETE';
+
 /** What one refresh did, for tests, benchmarks and the progress line. */
 export interface RefreshStats {
   found: number;
@@ -63,13 +66,14 @@ export class RunIndex {
   }
 
   /** Open (or create, mode 0600) the index; a corrupt or other-version file is rebuilt, never fatal. */
-  static open(path: string, opts: { forceRebuild?: boolean; busyTimeoutMs?: number } = {}): RunIndex {
+  static open(path: string, opts: { forceRebuild?: boolean; busyTimeoutMs?: number; journal?: JournalMode } = {}): RunIndex {
     if (path === ':memory:') return new RunIndex(path, prepare(new Database(':memory:')), null);
     const busy = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const journal = opts.journal ?? 'WAL';
     let reason: string | null = opts.forceRebuild ? 'damaged' : null;
     if (!opts.forceRebuild) {
       try {
-        const opened = openChecked(path, false, busy);
+        const opened = openChecked(path, false, busy, journal);
         if (opened.ok) return new RunIndex(path, opened.db, null);
         reason = opened.reason;
       } catch (err) {
@@ -79,7 +83,7 @@ export class RunIndex {
       }
     }
     removeIndexFiles(path);
-    const again = openChecked(path, true, busy);
+    const again = openChecked(path, true, busy, journal);
     if (!again.ok) throw new Error(`cannot create the index ${path}: ${again.reason}`);
     return new RunIndex(path, again.db, reason);
   }
@@ -208,9 +212,9 @@ async function readSummaries(
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** Set the connection up; the tables are created only when missing, so opening a ready index writes nothing. */
-function prepare(db: Database.Database, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Database.Database {
+function prepare(db: Database.Database, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS, journal: JournalMode = 'WAL'): Database.Database {
   db.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
-  db.pragma('journal_mode = WAL');
+  db.pragma(`journal_mode = ${journal}`);
   db.pragma('synchronous = NORMAL');
   if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").get()) return db;
   db.transaction(() => {
@@ -239,7 +243,7 @@ function prepare(db: Database.Database, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS)
 }
 
 /** Open and check: a file of another version is reported as not ok; one SQLite rejects throws. */
-function openChecked(path: string, create: boolean, busyTimeoutMs: number): { ok: true; db: Database.Database } | { ok: false; reason: string } {
+function openChecked(path: string, create: boolean, busyTimeoutMs: number, journal: JournalMode): { ok: true; db: Database.Database } | { ok: false; reason: string } {
   let isNew = create;
   try {
     statSync(path);
@@ -255,7 +259,7 @@ function openChecked(path: string, create: boolean, busyTimeoutMs: number): { ok
       db.close();
       return { ok: false, reason: version === null ? 'it has no version' : `it is version ${version}, this duct writes ${INDEX_VERSION}` };
     }
-    return { ok: true, db: prepare(db, busyTimeoutMs) };
+    return { ok: true, db: prepare(db, busyTimeoutMs, journal) };
   } catch (err) {
     db.close();
     throw err;
