@@ -89,6 +89,7 @@ export async function prepareMeasurements(req: MeasurementRequest, override?: Pa
     if (cgroupInfo && peakFloor !== null) cgroupInfo['mem_peak_at_start_bytes'] = peakFloor;
     return {
       argvPrefix: isolate ? isolateArgvPrefix(isolate.procsFiles) : [],
+      isolateDirs: isolate ? [...isolate.dirs] : [],
       describe: () => info,
       start: (rootPid) => startEngine(env, selected, info, cgroupInfo, baseline, rootPid, req.mode, isolate, warnings, peakFloor),
       abort: () => removeIsolate(isolate, warnings),

@@ -173,7 +173,12 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
   const pid = child.pid!;
   const exited = waitForExit(child);
   forwarder.attach(pid);
-  const watchdog = new GroupWatchdog(pid, plan.mode === 'new-session');
+  const watchdog = new GroupWatchdog({
+    pid,
+    group: plan.mode === 'new-session',
+    cgroupDirs: prepared?.isolateDirs ?? [],
+    onDeath: (msg) => warnOnce(msg),
+  });
 
   // systeminformation is large: load it only now, while the command already runs
   const systemInfo: Promise<Record<string, unknown>> = plan.recordInfo
