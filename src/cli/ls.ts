@@ -31,8 +31,9 @@ export interface LsPlan {
   followSymlinks: boolean;
 }
 
-function splitList(values: readonly (string | number)[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+/** -F a,b or -F a -F b (one value per -F: a greedy list would take the PATHS after it as fields). */
+function splitList(values: string | readonly (string | number)[] | undefined): string[] {
+  return (typeof values === 'string' ? [values] : (values ?? [])).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s !== '');
 }
 
 export function parseLsArgs(argv: string[]): LsPlan {
@@ -41,7 +42,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
       y.positional('paths', { type: 'string', array: true, describe: 'directories of runs (searched recursively) or info.json files' }),
     )
     .option('format', { alias: 'f', choices: LS_FORMATS, default: 'summaries' as LsFormat, describe: 'output format; json, json_pp and yaml hold raw numbers (bytes, seconds, percent)' })
-    .option('fields', { alias: 'F', type: 'string', array: true, describe: 'fields to show, comma-separated (`--fields help` lists them)' })
+    .option('fields', { alias: 'F', type: 'string', describe: 'fields to show, comma-separated (`--fields help` lists them)' })
     .option('filter', { type: 'string', describe: "keep runs matching an expression, e.g. 'exit_code != 0 and cgroup_mem_peak > 2GiB'" })
     .option('eval-filter', { type: 'string', hidden: true })
     .option('sort', { alias: 's', type: 'string', describe: 'sort by a field (default: path, i.e. start order for default prefixes)' })

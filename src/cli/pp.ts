@@ -5,6 +5,7 @@ import { stringify as toYaml } from 'yaml';
 import type { Unit } from '../aggregation/types.js';
 import { escapeControl, escapeControlDeep } from '../format/escape.js';
 import { DuctError, ExitCode } from '../errors.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../files/json-text.js';
 import { MAX_SERIES_BYTES, NotARunFile, readRunFile } from '../files/read-bounded.js';
 import { humanizeInfo, humanizeUsageRecord } from '../view/pretty.js';
 import { ignoreBrokenPipe } from '../view/stdout.js';
@@ -54,13 +55,23 @@ export async function runPp(plan: PpPlan): Promise<number> {
     } catch (err) {
       throw new DuctError('E_INPUT', `${plan.file} is not valid JSON (${(err as Error).message}); a torn info.json cannot be printed`);
     }
+    if (nestedDeeperThan(info)) throw new DuctError('E_INPUT', `${plan.file} is nested deeper than ${MAX_JSON_DEPTH} levels: not a file duct writes, not printed`);
     // every string is the run's data: shown, never acted on by the terminal (YAML leaves C1 and bidi controls raw)
     process.stdout.write(toYaml(escapeControlDeep(plan.raw ? info : humanizeInfo(info as never))));
     return ExitCode.ok;
   }
   const units = name.includes('usage') ? await siblingUnits(plan.file) : {};
-  const { lines, warnings } = parseJsonLines(text, name);
+  const parsed = parseJsonLines(text, name);
+  const warnings = [...parsed.warnings];
+  const lines = parsed.lines.filter(({ line, value }) => {
+    if (!nestedDeeperThan(value)) return true;
+    warnings.push(`${name}: line ${line} is nested deeper than ${MAX_JSON_DEPTH} levels, skipped`);
+    return false;
+  });
   for (const w of warnings) process.stderr.write(`duct: warning: ${escapeControl(w)}\n`);
+  if (lines.length === 0 && text.trim() !== '') {
+    throw new DuctError('E_INPUT', `${plan.file} holds no JSON record (every line was skipped): give a run's info.json, usage.jsonl or events.jsonl`);
+  }
   const docs = lines.map(({ value }) => toYaml(escapeControlDeep(plan.raw ? value : humanizeUsageRecord(value as never, units))));
   process.stdout.write(docs.join('---\n'));
   return ExitCode.ok;

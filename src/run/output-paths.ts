@@ -1,7 +1,8 @@
-import { existsSync, lstatSync, mkdirSync, rmSync, rmdirSync } from 'node:fs';
+import { lstatSync, rmSync, rmdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuctError } from '../errors.js';
 import type { OutputPaths } from '../files/info.js';
+import { makeDirs } from '../files/make-dirs.js';
 
 /** Which streams are captured to files. */
 export interface OutputSelection {
@@ -19,6 +20,24 @@ export function outputPaths(prefix: string, sel: OutputSelection): OutputPaths {
     stdout: sel.stdout ? `${prefix}stdout` : null,
     stderr: sel.stderr ? `${prefix}stderr` : null,
   };
+}
+
+/** Linux's NAME_MAX and PATH_MAX, in bytes. */
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+
+/** Fail before anything exists on a prefix whose file names the system cannot hold (ENAMETOOLONG later). */
+export function checkPathLimits(p: OutputPaths): void {
+  for (const f of allPaths(p)) {
+    const abs = resolve(f);
+    const long = abs.split('/').find((part) => Buffer.byteLength(part) > NAME_MAX);
+    if (long !== undefined || Buffer.byteLength(abs) >= PATH_MAX) {
+      throw new DuctError(
+        'E_OPTION_VALUE',
+        `invalid --output-prefix: ${long !== undefined ? `the file name ${long.slice(0, 40)}... is ${Buffer.byteLength(long)} bytes, more than the ${NAME_MAX} a name can be` : `the path ${abs.slice(0, 40)}... is ${Buffer.byteLength(abs)} bytes, more than the ${PATH_MAX - 1} a path can be`}`,
+      );
+    }
+  }
 }
 
 /** Every file this run may write, for clobber checks and removal. */
@@ -58,21 +77,22 @@ function entryExists(path: string): boolean {
 /** Create the prefix's leading directories; returns the ones created (deepest last) so a failed start can remove them. */
 export function createLeadingDirs(prefix: string): string[] {
   const dir = prefixDir(prefix);
-  const missing: string[] = [];
-  for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
   try {
-    // one level at a time: Node's recursive mkdir never returns where mkdir gives ENOENT under a parent that exists (/proc)
-    for (const d of missing) mkdirSync(d);
-    if (missing.length === 0) mkdirSync(dir, { recursive: true }); // exists: a no-op for a directory, EEXIST for a file in the way
+    return makeDirs(dir);
   } catch (err) {
     throw new DuctError('E_OUTPUT_UNWRITABLE', `cannot create output directory ${dir} for --output-prefix: ${(err as Error).message}`);
   }
-  return missing;
 }
 
-/** Remove a run's files, and the directories this run created if they are empty again. */
+/** Remove a run's files, and the directories this run created if they are empty again; never throws (it runs on error paths). */
 export function removeOutputs(p: OutputPaths, createdDirs: string[]): void {
-  for (const f of allPaths(p)) rmSync(f, { force: true });
+  for (const f of allPaths(p)) {
+    try {
+      rmSync(f, { force: true });
+    } catch {
+      // ENOTDIR, ENAMETOOLONG, EACCES: there is nothing of ours to remove there
+    }
+  }
   for (const d of [...createdDirs].reverse()) {
     try {
       rmdirSync(d);

@@ -54,12 +54,24 @@ export function checkSummaryFormat(template: string): void {
     if (f.conversion && !'SEXNPT'.includes(f.conversion)) {
       throw new DuctError('E_OPTION_VALUE', `unknown conversion !${f.conversion} in --summary-format: valid are !S !E !X !N !P !T`);
     }
+    const spec = SPEC.exec(f.spec);
+    if (spec && (Number(spec[3] ?? 0) > MAX_WIDTH || Number(spec[4] ?? 0) > MAX_PRECISION)) {
+      throw new DuctError(
+        'E_OPTION_VALUE',
+        `invalid spec {${m[1]}} in --summary-format: a width is at most ${MAX_WIDTH} and a precision at most ${MAX_PRECISION} (e.g. {wall_clock_time:>10.3f})`,
+      );
+    }
   }
 }
 
 /** Python's format-spec subset: [[fill]align][width][.precision][type f d s %]. */
+const SPEC = /^(?:(.)?([<>^]))?(\d+)?(?:\.(\d+))?([fds%])?$/;
+/** Bounds checked before the run, so the summary can always be rendered after it (toFixed throws past 100). */
+const MAX_WIDTH = 1000;
+const MAX_PRECISION = 100;
+
 function applySpec(value: string | number, spec: string): string {
-  const m = /^(?:(.)?([<>^]))?(\d+)?(?:\.(\d+))?([fds%])?$/.exec(spec);
+  const m = SPEC.exec(spec);
   if (!m || spec === '') return String(value);
   const [, fill = ' ', align, width, precision, type] = m;
   let s: string;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants as fsc, lstatSync, mkdirSync, realpathSync, statfsSync, unlinkSync } from 'node:fs';
+import { accessSync, constants as fsc, lstatSync, realpathSync, statfsSync, unlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { makeDirs } from '../files/make-dirs.js';
 
 /**
  * statfs(2) f_type of the filesystems where files are shared between hosts
@@ -57,7 +58,7 @@ export interface PlacementEnv {
 /** A directory of our own (created 0700; one that is a link, or another user's, is refused). */
 function ownDir(dir: string): boolean {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir, 0o700);
     const st = lstatSync(dir);
     return st.isDirectory() && (process.getuid === undefined || st.uid === process.getuid());
   } catch {
