@@ -1,17 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { isRoot, mountSmallFs, NEEDS_ROOT } from './small-fs.js';
 
-const isRoot = process.getuid?.() === 0;
-
-test('disk full while capturing: the command runs on, its output still reaches the terminal, one clear warning, its exit status', { skip: isRoot ? false : 'needs root to mount a small tmpfs' }, async () => {
+test('disk full while capturing: the command runs on, its output still reaches the terminal, one clear warning, its exit status', { skip: isRoot ? false : NEEDS_ROOT }, async () => {
   const t = tempDir();
-  const mnt = join(t.dir, 'small');
-  mkdirSync(mnt);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
+  const { mnt, unmount } = mountSmallFs(t.dir, '256k');
   try {
     // reports every 0.1 s, so usage lines are due after the disk is full
     const r = await runCli(['--fail-time', '0', '--s-i', '0.05', '--r-i', '0.1', '-p', join(mnt, 'r_'), 'sh', '-c', 'write-bytes 3; sleep 0.5; exit 7'], { cwd: t.dir });
@@ -34,7 +30,7 @@ test('disk full while capturing: the command runs on, its output still reaches t
     assert.ok(usage.length >= 2, `usage lines after the disk filled: ${usage.length}`);
     for (const l of usage) JSON.parse(l);
   } finally {
-    execFileSync('umount', ['-l', mnt]);
+    unmount();
     t.cleanup();
   }
 });
