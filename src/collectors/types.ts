@@ -19,7 +19,7 @@ export interface CollectorReading {
   single: Record<string, number>;
 }
 
-export type CollectorName = 'ps' | 'proc' | 'cgroup' | 'pidusage';
+export type CollectorName = 'ps' | 'proc' | 'cgroup' | 'pidusage' | 'rusage';
 
 /** Per field: null when it can be read here, else a reason a person can act on. */
 export type FieldAvailability = Record<string, string | null>;
@@ -32,6 +32,11 @@ export interface Collector {
   readonly name: CollectorName;
   /** the fields this collector can read, each with its availability here. */
   available(): FieldAvailability;
+  /**
+   * A fuller check that may cost a process (ps runs once): made only when one of this
+   * collector's keys is selected; null when it works, else why not.
+   */
+  verify?(): string | null;
   /**
    * One I/O pass for `pids` (ignored by group-wide collectors), reading only `fields`;
    * `files`: descriptors the caller holds open across passes, for the files read every sample.

@@ -9,13 +9,15 @@ import { closeQuietly, openNew, writeAll } from './write-all.js';
  * temp name is unpredictable and created O_EXCL|O_NOFOLLOW (a planted link is
  * never written through); rename replaces a link at `path` itself, never its
  * target. A failed write (a full disk) throws and leaves the previous file.
+ * `durable: false` skips the fsync, for interim versions a later write replaces
+ * (the rename still makes each one whole; only a power loss may lose it).
  */
-export function writeFileAtomic(path: string, text: string, mode = 0o644): void {
+export function writeFileAtomic(path: string, text: string, mode = 0o644, durable = true): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
   const fd = openNew(tmp, mode);
   try {
     writeAll(fd, text);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
     closeQuietly(fd);
     renameSync(tmp, path);
   } catch (err) {
@@ -26,6 +28,6 @@ export function writeFileAtomic(path: string, text: string, mode = 0o644): void 
 }
 
 /** writeFileAtomic of a value as indented JSON. */
-export function writeJsonAtomic(path: string, value: unknown, mode = 0o644): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', mode);
+export function writeJsonAtomic(path: string, value: unknown, mode = 0o644, durable = true): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', mode, durable);
 }

@@ -11,11 +11,15 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
-import { closeQuietly, openNew } from '../files/write-all.js';
 import { isNoSpace, SpaceReserve } from '../files/space-reserve.js';
+import { closeQuietly, openNew } from '../files/write-all.js';
+import { withFigures } from '../files/run-figures-of-info.js';
+import { systemInfo } from '../files/system-info.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
+import { readBootId } from '../files/boot-id.js';
 import { lookupCommand } from './command-lookup.js';
+import { writeAll } from './fd-write.js';
 import { Logger } from './log.js';
 import { allPaths, checkClobber, createLeadingDirs, prefixDir, removeOutputs } from './output-paths.js';
 import type { RunPlan } from './plan.js';
@@ -30,14 +34,22 @@ import { GroupWatchdog } from './watchdog.js';
 export interface RunIO {
   stdout: Writable;
   stderr: Writable;
+  /**
+   * The descriptors behind stdout and stderr, written directly where that cannot
+   * fail with EAGAIN; absent: the streams only. With them, `stdout` and `stderr`
+   * are read only when needed (getters): making Node's stream for a pipe turns the
+   * pipe non-blocking, under a command that may share it.
+   */
+  fds?: { stdout: number; stderr: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
 
+/** How each of the command's output streams is connected: through duct, or handed over. */
+type OutputStdio = 'pipe' | 'inherit' | 'ignore';
+
 /** How long output may keep flowing after the command exits before duct stops reading (a background child holds the pipe). */
 const DRAIN_AFTER_EXIT_MS = 1000;
-/** Bound on gathering the system block, which runs in parallel with the command. */
-const SYSTEM_INFO_TIMEOUT_MS = 5000;
 /** Held back on the log directory's filesystem for usage lines and info.json, should the captured output fill it. */
 const RESERVE_BYTES = 64 * 1024;
 
@@ -46,13 +58,13 @@ export function displayCommand(argv: string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-function spawnOrFail(argv: string[], mode: RunPlan['mode'], io: RunIO): Promise<ChildProcess> {
+function spawnOrFail(argv: string[], mode: RunPlan['mode'], io: RunIO, output: Record<StreamName, OutputStdio>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: io.cwd,
       env: io.env,
       detached: mode === 'new-session', // setsid(): its own session and process group
-      stdio: ['inherit', 'pipe', 'pipe'],
+      stdio: ['inherit', output.stdout, output.stderr],
     });
     child.once('spawn', () => resolve(child));
     child.once('error', (err: NodeJS.ErrnoException) => {
@@ -70,9 +82,41 @@ function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal
   });
 }
 
+/**
+ * duct's own messages: straight to the descriptor while no stream for it exists (so
+ * none is made for a line of log), through the stream once the tee has made one, so
+ * they keep their place after the command's output.
+ */
+function messageOut(fd: number | undefined, made: () => Writable | null, make: () => Writable): Pick<Writable, 'write'> {
+  return {
+    write(text: string | Uint8Array): boolean {
+      const stream = made();
+      if (stream || fd === undefined) return (stream ?? make()).write(text);
+      const bytes = Buffer.from(text);
+      const at = writeAll(fd, bytes);
+      // a descriptor someone made non-blocking: the rest through the stream, and all that follows
+      return at === bytes.length || make().write(bytes.subarray(at));
+    },
+  };
+}
+
+/**
+ * Per output stream: through duct when it is captured, watched or passed through
+ * with one of the others; handed to the command (the terminal itself, nothing
+ * in between) or to /dev/null when duct has nothing to do with it.
+ */
+function outputStdio(plan: RunPlan): Record<StreamName, OutputStdio> {
+  const of = (s: StreamName): OutputStdio =>
+    plan.paths[s] !== null || plan.detectors.enabled ? 'pipe' : plan.passthrough[s] ? 'inherit' : 'ignore';
+  return { stdout: of('stdout'), stderr: of('stderr') };
+}
+
 /** Execute a resolved plan: spawn, tee, sample, detect, write the files, print the summary; returns duct's exit status. */
 export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
-  const log = new Logger(plan.logLevel, io.stderr);
+  // each of duct's own streams is made once, by the first writer that needs it
+  const made: { stdout: Writable | null; stderr: Writable | null } = { stdout: null, stderr: null };
+  const streamOf = (s: StreamName) => (): Writable => (made[s] ??= s === 'stdout' ? io.stdout : io.stderr);
+  const log = new Logger(plan.logLevel, messageOut(io.fds?.stderr, () => made.stderr, streamOf('stderr')));
   // from before the first file exists to after the last write: no signal ends duct by its default action in between
   const forwarder = new SignalForwarder({
     group: plan.mode === 'new-session',
@@ -81,13 +125,19 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   });
   forwarder.install();
   try {
-    return await runPlan(plan, io, log, forwarder);
+    return await runPlan(plan, io, log, streamOf, forwarder);
   } finally {
-    forwarder.uninstall();
+    forwarder.retire();
   }
 }
 
-async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalForwarder): Promise<number> {
+async function runPlan(
+  plan: RunPlan,
+  io: RunIO,
+  log: Logger,
+  streamOf: (s: StreamName) => () => Writable,
+  forwarder: SignalForwarder,
+): Promise<number> {
   for (const w of plan.warnings) log.log('WARNING', w);
   const paths = plan.paths;
 
@@ -121,17 +171,14 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
   };
   // room for the run's own records, should the captured output fill the disk
   const reserve = plan.recordUsage || plan.recordInfo ? new SpaceReserve(prefixDir(paths.prefix), RESERVE_BYTES) : null;
-  let reserveFreed: Promise<void> | null = null;
   let tees: StreamTee[] = [];
-  /** The disk is full: stop the captures (what they would write next is lost anyway), then give the reserve to the run's records. */
-  const freeReserve = () => {
-    reserveFreed ??= Promise.all(tees.map((t) => t.stopCapture())).then(() => void reserve?.release());
-  };
   let diskFullWarned = false;
   /** A full disk is said once (the first file that met it); later files that meet it are listed in info.json only. */
   const warnWrite = (msg: string, noSpace: boolean) => {
     if (noSpace) {
-      freeReserve();
+      // the captures stop (what they would write next is lost anyway) and the reserve goes to the run's records
+      for (const t of tees) t.stopCapture();
+      reserve?.release();
       if (diskFullWarned) {
         if (!warnings.includes(msg)) warnings.push(msg);
         return;
@@ -151,6 +198,7 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
 
   let usage: JsonlWriter | null = null;
   let child: ChildProcess;
+  const stdio = outputStdio(plan);
   // every output file is created new (O_EXCL|O_NOFOLLOW) before the command starts: a link planted meanwhile fails the start
   const captureFds: Record<StreamName, number | undefined> = { stdout: undefined, stderr: undefined };
   try {
@@ -159,7 +207,7 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
       const file = paths[s];
       if (file !== null) captureFds[s] = openNew(file);
     }
-    child = await spawnOrFail([...(prepared?.argvPrefix ?? []), ...plan.argv], plan.mode, io);
+    child = await spawnOrFail([...(prepared?.argvPrefix ?? []), ...plan.argv], plan.mode, io, stdio);
   } catch (err) {
     usage?.close();
     for (const fd of Object.values(captureFds)) if (fd !== undefined) closeQuietly(fd);
@@ -180,11 +228,10 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
     onDeath: (msg) => warnOnce(msg),
   });
 
-  // systeminformation is large: load it only now, while the command already runs
-  const systemInfo: Promise<Record<string, unknown>> = plan.recordInfo
-    ? import('../files/system-info.js').then((m) => m.gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS))
-    : Promise.resolve({});
+  // a few file reads, after the spawn so they never delay it
+  const system: Record<string, unknown> = plan.recordInfo ? systemInfo() : {};
   const environment = jobEnvironment(io.env);
+  const bootId = readBootId();
   // the job's request (--mem, --cpus-per-task) beside its variables, for `duct recommend`'s waste flags
   const request = slurmRequest(io.env);
   if (request) environment.slurm_request = request;
@@ -193,18 +240,18 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
   const events = new JsonlWriter(paths.events, false);
   const detectors: LineDetectors = createLineDetectors(plan.detectors, (e: DetectorEvent) =>
     writeOrWarn(`detector events to ${paths.events}`, () => events.write(e)),
-  );
+  (notice) => log.text('WARNING', `duct: ${notice}\n`)); // a failure is said when found, not only in the summary (-q silences it)
   const lineNumbers: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   const lineHandler = (stream: StreamName) =>
     plan.detectors.enabled
       ? (text: string, truncated: boolean) =>
           detectors.line({ stream, line_number: ++lineNumbers[stream], text, truncated, time_ms: Date.now() })
       : null;
-  tees = (['stdout', 'stderr'] as const).map(
+  tees = (['stdout', 'stderr'] as const).filter((s) => stdio[s] === 'pipe').map(
     (s) =>
       new StreamTee({
         source: child[s]!,
-        terminal: plan.passthrough[s] ? (s === 'stdout' ? io.stdout : io.stderr) : null,
+        terminal: plan.passthrough[s] ? { fd: io.fds?.[s] ?? null, stream: streamOf(s) } : null,
         capturePath: paths[s],
         ...(captureFds[s] === undefined ? {} : { captureFd: captureFds[s] }),
         onLine: lineHandler(s),
@@ -218,10 +265,7 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
   const detectorClock = plan.detectors.enabled ? setInterval(() => detectors.tick(Date.now()), 1000) : null;
 
   const engine: MeasurementEngine | null = prepared ? prepared.start(pid) : null;
-  // the system block as far as it is known: gathered in parallel, it lands in a later write
-  let system: Record<string, unknown> = { unavailable: 'not gathered yet: the run was still starting' };
-  void systemInfo.then((s) => (system = s));
-  const info = (status: RunInfo['status']): RunInfo => ({
+  const info = (status: RunInfo['status']): RunInfo => withFigures({
     schema_version: SCHEMA_VERSION,
     duct_version: DUCT_VERSION,
     status,
@@ -240,6 +284,7 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
     survivors: [],
     pid,
     duct_pid: process.pid,
+    boot_id: bootId,
     system,
     environment,
     cgroup: engine?.cgroup() ?? null,
@@ -252,9 +297,10 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
     output_paths: paths,
     warnings,
   });
-  const writeInfo = (value: RunInfo) => {
+  // only the final version is fsynced: each interim one is replaced by the next
+  const writeInfo = (value: RunInfo, durable = false) => {
     // a failed write leaves the previous info.json whole
-    if (plan.recordInfo) writeOrWarn(paths.info, () => writeJsonAtomic(paths.info, value));
+    if (plan.recordInfo) writeOrWarn(paths.info, () => writeJsonAtomic(paths.info, value, 0o644, durable));
   };
   writeInfo(info('running'));
   log.log('INFO', `duct ${DUCT_VERSION} is executing ${displayCommand(plan.argv)}...`);
@@ -283,6 +329,7 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
   const { code, signal } = await exited;
   const endMs = Date.now();
   const wallSeconds = (performance.now() - startPerf) / 1000;
+  await engine?.commandExited?.();
   forwarder.commandExited();
   watchdog.disarm();
   // con-duct's policy, kept: the run ends with its primary command; what it left running is named, not killed
@@ -314,9 +361,8 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
 
   const ductExit = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
   for (const w of engine?.warnings?.() ?? []) if (!warnings.includes(w)) warnings.push(w);
-  const final: RunInfo = {
+  const final: RunInfo = withFigures({
     ...info('finished'),
-    system: await systemInfo,
     end_time: new Date(endMs).toISOString(),
     wall_clock_time: wallSeconds,
     exit_code: signal ? null : code,
@@ -325,9 +371,8 @@ async function runPlan(plan: RunPlan, io: RunIO, log: Logger, forwarder: SignalF
     forcefully_terminated: forwarder.forcefullyTerminated,
     survivors,
     detectors: detectorSummary,
-  };
-  await reserveFreed;
-  writeInfo(final);
+  });
+  writeInfo(final, true);
   reserve?.release();
 
   if (ductExit !== 0 && (plan.failTimeSeconds < 0 || wallSeconds < plan.failTimeSeconds)) {

@@ -23,24 +23,21 @@ export interface ForwarderOptions {
 export class SignalForwarder {
   private sigints = 0;
   private graceTimer: NodeJS.Timeout | null = null;
-  private readonly handlers = new Map<ForwardedSignal, () => void>();
   private pid: number | null = null;
   /** signals due before the command was spawned. */
   private readonly queued: (ForwardedSignal | 'SIGKILL')[] = [];
   /** current-session mode after the command exited: its pid may be reused, so nothing is sent. */
   private exited = false;
   private commandDone = false;
+  private retired = false;
   /** true once duct had to SIGKILL the command. */
   forcefullyTerminated = false;
 
   constructor(private readonly opts: ForwarderOptions) {}
 
   install(): void {
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      const h = () => this.onSignal(sig);
-      this.handlers.set(sig, h);
-      process.on(sig, h);
-    }
+    // never removed: after retire() they ignore what comes, until the process exits
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => this.onSignal(sig));
   }
 
   /** The command now exists: deliver what came before. */
@@ -55,14 +52,19 @@ export class SignalForwarder {
     this.exited = !this.opts.group;
   }
 
-  uninstall(): void {
-    for (const [sig, h] of this.handlers) process.off(sig, h);
-    this.handlers.clear();
+  /**
+   * duct has written everything and is about to exit: a signal from now on is
+   * ignored (duct ends with the command's status, never by the default action);
+   * the handlers stay, and hold nothing open.
+   */
+  retire(): void {
+    this.retired = true;
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = null;
   }
 
   private onSignal(sig: ForwardedSignal): void {
+    if (this.retired) return;
     if (sig === 'SIGINT') {
       this.sigints++;
       if (this.sigints <= 2) {

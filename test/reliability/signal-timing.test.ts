@@ -85,8 +85,11 @@ test(`a SIGTERM in the start-up window, the moment usage.jsonl exists: the comma
     try {
       let duct: ChildProcess | undefined;
       const tag = `${31 + trial}.${process.pid}`; // a sleep nobody else runs, to find it if orphaned
+      let sent = false;
       const watcher = watch(t.dir, (_event, name) => {
-        if (name === 'r_usage.jsonl') duct?.kill('SIGTERM');
+        if (name !== 'r_usage.jsonl' || sent) return; // its creation: later events are its writes
+        sent = true;
+        duct?.kill('SIGTERM');
       });
       let r;
       try {
