@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CgroupLayout, CgroupLocation } from './cgroup-discovery.js';
+import { pidAlive } from './pid-alive.js';
 import { readSmallFile } from './read-small-file.js';
 
 /** A child cgroup made for the command alone (`--cgroup isolate`). */
@@ -91,16 +92,6 @@ export function createIsolateCgroup(layout: CgroupLayout, name: string, memoryLi
 /** The isolate group names duct makes: duct-<pid of the duct that made it>-<time, base 36>. */
 const GROUP_NAME = /^duct-(\d+)-[0-9a-z]+$/;
 
-/** Whether a process with this pid exists (EPERM: it does, another user's). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Remove the isolate groups a killed duct left under `parentDir` (its watchdog
  * died with it, or could not finish): groups whose duct is gone and that hold
@@ -117,7 +108,7 @@ export function removeStaleGroups(parentDir: string): string[] {
   const removed: string[] = [];
   for (const n of names) {
     const owner = GROUP_NAME.exec(n)?.[1];
-    if (owner === undefined || alive(Number(owner))) continue;
+    if (owner === undefined || pidAlive(Number(owner))) continue;
     try {
       rmdirSync(join(parentDir, n));
       removed.push(join(parentDir, n));
