@@ -106,6 +106,7 @@ export async function prepareMeasurements(req: MeasurementRequest, override?: Pa
     checkMembership();
     return {
       argvPrefix: isolate ? isolateArgvPrefix(isolate.procsFiles) : [],
+      isolateDirs: isolate ? [...isolate.dirs] : [],
       describe: () => info,
       start: (rootPid) => {
         runSession = req.mode === 'new-session' ? rootPid : (env.processLinks?.ownSession ?? -1);

@@ -123,6 +123,8 @@ export interface MeasurementRequest {
 export interface PreparedMeasurements {
   /** argv to put in front of the command (e.g. the fixed `sh -c` that enters an isolate cgroup); [] when none. */
   argvPrefix: string[];
+  /** the isolate cgroup directories made for the command ([] when none), for the watchdog to remove if duct dies. */
+  isolateDirs: string[];
   describe(): MeasurementInfo;
   /** Start measuring the spawned command. */
   start(rootPid: number): MeasurementEngine;

@@ -1,10 +1,11 @@
-import { closeSync, constants as fsc, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, openSync, readSync, writeSync } from 'node:fs';
 import { isDynamicPattern } from 'tinyglobby';
 import { MAX_RECORD_BYTES, Tailer, logTimeMs, recordJson, recordSource, sniffFormat, type LogRecord, type StartAt, type TailerNotice } from '../containerlogs/index.js';
 import { createLineDetectors, type DetectorOptions } from '../detectors/index.js';
 import { readPlainLines } from '../detectors/read-plain-lines.js';
 import type { DetectorEvent, ExternalStorageEvent, LineDetectors, StreamName } from '../detectors/types.js';
 import { DuctError } from '../errors.js';
+import { makeDirs } from '../files/make-dirs.js';
 import { humanizeBytes } from '../format/units.js';
 
 /** What `duct detect` prints: detector events (default) or every logical container log record. */
@@ -197,7 +198,7 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
   let cursorWriteFailed = false;
   if (o.stateDir !== null) {
     try {
-      mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+      makeDirs(o.stateDir, 0o700);
     } catch (e) {
       throw new DuctError('E_OUTPUT_UNWRITABLE', `cannot create --state-dir ${o.stateDir}: ${(e as Error).message}`);
     }

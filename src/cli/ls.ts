@@ -2,6 +2,7 @@ import { viewerParser } from './yargs-base.js';
 import { existsSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { DuctError, ExitCode } from '../errors.js';
+import { escapeControl } from '../format/escape.js';
 import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
 import { collectFields, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
 import { compileFilter } from '../view/filter/evaluate.js';
@@ -30,10 +31,12 @@ export interface LsPlan {
   groupBy: string | null;
   indexPath: string | null;
   colors: boolean;
+  followSymlinks: boolean;
 }
 
-function splitList(values: readonly (string | number)[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+/** -F a,b or -F a -F b (one value per -F: a greedy list would take the PATHS after it as fields). */
+function splitList(values: string | readonly (string | number)[] | undefined): string[] {
+  return (typeof values === 'string' ? [values] : (values ?? [])).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s !== '');
 }
 
 export function parseLsArgs(argv: string[]): LsPlan {
@@ -42,15 +45,16 @@ export function parseLsArgs(argv: string[]): LsPlan {
       y.positional('paths', { type: 'string', array: true, describe: 'directories of runs (searched recursively) or info.json files' }),
     )
     .option('format', { alias: 'f', choices: LS_FORMATS, default: 'summaries' as LsFormat, describe: 'output format; json, json_pp and yaml hold raw numbers (bytes, seconds, percent)' })
-    .option('fields', { alias: 'F', type: 'string', array: true, describe: 'fields to show, comma-separated (`--fields help` lists them)' })
+    .option('fields', { alias: 'F', type: 'string', describe: 'fields to show, comma-separated (`--fields help` lists them)' })
     .option('filter', { type: 'string', describe: "keep runs matching an expression, e.g. 'exit_code != 0 and cgroup_mem_peak > 2GiB'" })
     .option('eval-filter', { type: 'string', hidden: true })
     .option('sort', { alias: 's', type: 'string', describe: 'sort by a field (default: path, i.e. start order for default prefixes)' })
     .option('reverse', { alias: 'r', type: 'boolean', default: false, describe: 'reverse the order' })
     .option('stats', { type: 'boolean', default: false, describe: 'median, p95 and max of each figure over the selected runs' })
     .option('group-by', { type: 'string', describe: 'with --stats: one group per value of this field (e.g. command)' })
-    .option('index', { type: 'string', describe: 'index file (default: <first path>/.duct-index.sqlite)' })
+    .option('index', { type: 'string', describe: 'index file (default: <first path>/.duct-index.sqlite; a local per-user cache when that directory is on a shared filesystem or read-only)' })
     .option('colors', { type: 'boolean', describe: 'color the output even when stdout is not a terminal' })
+    .option('follow-symlinks', { type: 'boolean', default: false, describe: 'read *info.json symbolic links whose target is outside the tree (skipped with a warning otherwise)' })
     .example("duct ls -f pyout --filter 'exit_code != 0 and cgroup_mem_peak > 2GiB'", 'failed runs that peaked above 2 GiB, as a table')
     .example('duct ls --stats --group-by command', 'median, p95 and max per command')
     .parseSync();
@@ -72,6 +76,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     groupBy: args['group-by'] ?? null,
     indexPath: args.index ?? null,
     colors: args.colors ?? process.stdout.isTTY === true,
+    followSymlinks: args['follow-symlinks'],
   };
 }
 
@@ -124,6 +129,7 @@ export async function renderLs(plan: LsPlan, io: LsIo): Promise<string> {
     ...(plan.indexPath ? { indexPath: plan.indexPath } : {}),
     ...(io.progress ? { progress: io.progress } : {}),
     warn,
+    followSymlinks: plan.followSymlinks,
   });
   // changed in place: a copy would read (and parse) every run's summary
   const runs = indexed;
@@ -190,7 +196,7 @@ function streamedListing(plan: LsPlan): { fields: readonly string[]; columns: In
 async function renderStreamed(plan: LsPlan, listing: { fields: readonly string[]; columns: IndexColumn[] }, display: (p: string) => string, io: LsIo): Promise<string> {
   const column = new Map(listing.columns.map((c, i) => [c, 3 + i]));
   const { result } = await listRunRows(
-    { paths: plan.paths, ...(plan.indexPath ? { indexPath: plan.indexPath } : {}), ...(io.progress ? { progress: io.progress } : {}), warn: io.warn },
+    { paths: plan.paths, ...(plan.indexPath ? { indexPath: plan.indexPath } : {}), ...(io.progress ? { progress: io.progress } : {}), warn: io.warn, followSymlinks: plan.followSymlinks },
     listing.columns,
     (rows) => {
       const out = new MachineJson(listing.fields, plan.format === 'json_pp');
@@ -221,7 +227,7 @@ async function renderStreamed(plan: LsPlan, listing: { fields: readonly string[]
 
 /** Run an ls plan: output to stdout, warnings (and progress, on a terminal) to stderr. */
 export async function runLs(plan: LsPlan): Promise<number> {
-  const io: LsIo = { warn: (m) => void process.stderr.write(`duct: warning: ${m}\n`) };
+  const io: LsIo = { warn: (m) => void process.stderr.write(`duct: warning: ${escapeControl(m)}\n`) };
   if (process.stderr.isTTY === true) {
     io.progress = (done, total) => void process.stderr.write(`\rindexing runs: ${done}/${total}${done === total ? '\r\u001b[K' : ''}`);
   }

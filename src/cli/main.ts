@@ -1,4 +1,5 @@
 import { DuctError, ExitCode, isDuctError } from '../errors.js';
+import { escapeControl } from '../format/escape.js';
 
 /** A subcommand module: parses its own argv and returns the exit status. */
 export interface SubcommandModule {
@@ -44,7 +45,8 @@ export async function main(argv: string[]): Promise<number> {
     return await mod.run(named ? argv.slice(1) : argv);
   } catch (err) {
     if (isDuctError(err)) {
-      process.stderr.write(`duct: ${err.message}\n`);
+      // a message names what was given (an option's value, a path): shown, never acted on by the terminal
+      process.stderr.write(`duct: ${err.message.split('\n').map(escapeControl).join('\n')}\n`);
       return err.exitCode;
     }
     throw err;

@@ -1,10 +1,12 @@
 import { viewerParser } from './yargs-base.js';
 import { parseJsonLines } from '../files/json-lines.js';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Unit } from '../aggregation/types.js';
+import { escapeControl, escapeControlDeep } from '../format/escape.js';
 import { DuctError, ExitCode } from '../errors.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../files/json-text.js';
+import { MAX_SERIES_BYTES, NotARunFile, readRunFile } from '../files/read-bounded.js';
 import { humanizeInfo, humanizeUsageRecord } from '../view/pretty.js';
 import { ignoreBrokenPipe } from '../view/stdout.js';
 
@@ -28,7 +30,7 @@ export function parsePpArgs(argv: string[]): PpPlan {
 async function siblingUnits(usagePath: string): Promise<Record<string, Unit>> {
   const prefix = usagePath.replace(/usage\.jsonl?$/, '');
   try {
-    const info = JSON.parse(await readFile(`${prefix}info.json`, 'utf8')) as { measurements?: { units?: Record<string, Unit> } };
+    const info = JSON.parse(await readRunFile(`${prefix}info.json`)) as { measurements?: { units?: Record<string, Unit> } };
     return info.measurements?.units ?? {};
   } catch {
     return {}; // no readable sibling info.json: units come from the key names
@@ -38,9 +40,10 @@ async function siblingUnits(usagePath: string): Promise<Record<string, Unit>> {
 export async function runPp(plan: PpPlan): Promise<number> {
   let text: string;
   try {
-    text = await readFile(plan.file, 'utf8');
+    text = await readRunFile(plan.file, MAX_SERIES_BYTES);
   } catch (err) {
-    throw new DuctError('E_INPUT', `cannot read ${plan.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (give a run's info.json, usage.jsonl or events.jsonl)`);
+    const why = err instanceof NotARunFile ? err.message : `cannot read ${plan.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    throw new DuctError('E_INPUT', `${why} (give a run's info.json, usage.jsonl or events.jsonl)`);
   }
   const name = basename(plan.file);
   // info.json is one object; the JSONL files (and con-duct's usage.json) hold one record per line
@@ -52,13 +55,24 @@ export async function runPp(plan: PpPlan): Promise<number> {
     } catch (err) {
       throw new DuctError('E_INPUT', `${plan.file} is not valid JSON (${(err as Error).message}); a torn info.json cannot be printed`);
     }
-    process.stdout.write(toYaml(plan.raw ? info : humanizeInfo(info as never)));
+    if (nestedDeeperThan(info)) throw new DuctError('E_INPUT', `${plan.file} is nested deeper than ${MAX_JSON_DEPTH} levels: not a file duct writes, not printed`);
+    // every string is the run's data: shown, never acted on by the terminal (YAML leaves C1 and bidi controls raw)
+    process.stdout.write(toYaml(escapeControlDeep(plan.raw ? info : humanizeInfo(info as never))));
     return ExitCode.ok;
   }
   const units = name.includes('usage') ? await siblingUnits(plan.file) : {};
-  const { lines, warnings } = parseJsonLines(text, name);
-  for (const w of warnings) process.stderr.write(`duct: warning: ${w}\n`);
-  const docs = lines.map(({ value }) => toYaml(plan.raw ? value : humanizeUsageRecord(value as never, units)));
+  const parsed = parseJsonLines(text, name);
+  const warnings = [...parsed.warnings];
+  const lines = parsed.lines.filter(({ line, value }) => {
+    if (!nestedDeeperThan(value)) return true;
+    warnings.push(`${name}: line ${line} is nested deeper than ${MAX_JSON_DEPTH} levels, skipped`);
+    return false;
+  });
+  for (const w of warnings) process.stderr.write(`duct: warning: ${escapeControl(w)}\n`);
+  if (lines.length === 0 && text.trim() !== '') {
+    throw new DuctError('E_INPUT', `${plan.file} holds no JSON record (every line was skipped): give a run's info.json, usage.jsonl or events.jsonl`);
+  }
+  const docs = lines.map(({ value }) => toYaml(escapeControlDeep(plan.raw ? value : humanizeUsageRecord(value as never, units))));
   process.stdout.write(docs.join('---\n'));
   return ExitCode.ok;
 }

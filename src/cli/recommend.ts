@@ -1,11 +1,13 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import yargs from 'yargs';
 import { DuctError, ExitCode } from '../errors.js';
+import { escapeControl } from '../format/escape.js';
 import { findRuns, readRun } from '../files/run-reader.js';
 import { toRecommendRun } from '../slurm/from-run-view.js';
 import { parseHeadroom } from '../slurm/headroom.js';
 import { recommend, type RecommendRun } from '../slurm/recommend.js';
 import { formatGroup } from '../slurm/report-text.js';
+import { commentLine } from '../slurm/sbatch-format.js';
 import { usageFailure } from './main.js';
 
 /** The command line resolved: what to read and how to size. */
@@ -75,7 +77,7 @@ function displayPath(abs: string): string {
 
 async function loadRuns(plan: RecommendPlan, warn: (msg: string) => void): Promise<RecommendRun[]> {
   const runs: RecommendRun[] = [];
-  for await (const infoPath of findRuns(plan.paths)) {
+  for await (const infoPath of findRuns(plan.paths, { warn })) {
     const view = await readRun(infoPath);
     const run = await toRecommendRun(view, plan.groupBy);
     run.prefix = displayPath(run.prefix);
@@ -88,7 +90,7 @@ async function loadRuns(plan: RecommendPlan, warn: (msg: string) => void): Promi
 /** `duct recommend [PATHS...]`: an #SBATCH line per group of past runs. */
 export async function run(argv: string[]): Promise<number> {
   const plan = await parseRecommendArgs(argv);
-  const warn = (msg: string): void => void process.stderr.write(`duct: warning: ${msg}\n`);
+  const warn = (msg: string): void => void process.stderr.write(`duct: warning: ${escapeControl(msg)}\n`);
   const runs = await loadRuns(plan, warn);
   const where = plan.paths.join(' ');
   if (runs.length === 0) {
@@ -113,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const blocks = groups.map((g) => formatGroup(g, plan.headroom, plan.cpuQuantile).join('\n'));
-  for (const u of unmeasured) blocks.push(`# ${u}: not sized, no finished run with a memory measurement`);
+  for (const u of unmeasured) blocks.push(commentLine(`${u}: not sized, no finished run with a memory measurement`));
   process.stdout.write(`${blocks.join('\n\n')}\n`);
   return ExitCode.ok;
 }

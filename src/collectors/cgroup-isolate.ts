@@ -1,6 +1,7 @@
-import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CgroupLayout, CgroupLocation } from './cgroup-discovery.js';
+import { pidAlive } from './pid-alive.js';
 import { readSmallFile } from './read-small-file.js';
 
 /** A child cgroup made for the command alone (`--cgroup isolate`). */
@@ -40,6 +41,7 @@ export function createIsolateCgroup(layout: CgroupLayout, name: string, memoryLi
   const dirs: string[] = [];
   try {
     for (const parent of targets) {
+      removeStaleGroups(parent.dir);
       const dir = join(parent.dir, name);
       try {
         mkdirSync(dir);
@@ -85,6 +87,36 @@ export function createIsolateCgroup(layout: CgroupLayout, name: string, memoryLi
     removeCgroupDirs(dirs);
     throw e;
   }
+}
+
+/** The isolate group names duct makes: duct-<pid of the duct that made it>-<time, base 36>. */
+const GROUP_NAME = /^duct-(\d+)-[0-9a-z]+$/;
+
+/**
+ * Remove the isolate groups a killed duct left under `parentDir` (its watchdog
+ * died with it, or could not finish): groups whose duct is gone and that hold
+ * no process (rmdir refuses one that does, and that one is left alone).
+ * Returns the directories removed.
+ */
+export function removeStaleGroups(parentDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(parentDir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    const owner = GROUP_NAME.exec(n)?.[1];
+    if (owner === undefined || pidAlive(Number(owner))) continue;
+    try {
+      rmdirSync(join(parentDir, n));
+      removed.push(join(parentDir, n));
+    } catch {
+      // still holds processes, or not ours to remove
+    }
+  }
+  return removed;
 }
 
 /**

@@ -18,7 +18,7 @@ interface Base {
   describe: string;
 }
 export type OptionSpec =
-  | (Base & { type: 'string'; default: string })
+  | (Base & { type: 'string'; default: string; /** given, it may not be empty: what to give instead. */ nonEmpty?: string })
   | (Base & { type: 'number'; default: number })
   | (Base & { type: 'boolean'; default: boolean })
   | (Base & { type: 'choice'; choices: readonly string[]; default: string; upper?: boolean });
@@ -47,7 +47,7 @@ export const RUN_OPTIONS = [
   { name: 'measurements', alias: [], type: 'string', default: 'default', describe: 'Measurement keys and presets, comma-separated; `help` lists them.' },
   { name: 'cgroup', alias: [], type: 'choice', choices: CGROUP_CHOICES, default: 'reader',
     describe: "reader: read the cgroup duct runs in; isolate: put the command in a child cgroup of its own (root or a delegated v2 subtree)." },
-  { name: 'memory-limit', alias: [], type: 'string', default: '',
+  { name: 'memory-limit', alias: [], type: 'string', default: '', nonEmpty: 'give bytes or a number with KiB, MiB or GiB (e.g. 512MiB), or leave the option out for no limit',
     describe: 'With --cgroup isolate: memory limit of the command\'s cgroup, in bytes or with a KiB, MiB or GiB suffix (e.g. 512MiB); the kernel OOM-kills the command above it.' },
   { name: 'detectors', alias: [], type: 'choice', choices: DETECTOR_CHOICES, default: 'on', describe: "Watch the command's output for training-job failures." },
   { name: 'hang-threshold', alias: [], type: 'number', default: 300, describe: 'Seconds without training-step progress that count as a stall.' },
@@ -93,6 +93,8 @@ function coerce(spec: OptionSpec, raw: unknown, source: string): string | number
       return s;
     }
     case 'string':
+      // an empty variable is as good as unset; an empty value typed on the command line is a mistake
+      if (spec.nonEmpty !== undefined && source.startsWith('--') && String(raw).trim() === '') throw new DuctError('E_OPTION_VALUE', `empty value for ${source}: ${spec.nonEmpty}`);
       return String(raw);
   }
 }

@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../files/atomic-json.js';
 import type { StreamName } from '../detectors/types.js';
 import type { ContainerLogFormat } from './chunk.js';
 import type { Fingerprint } from './fingerprint.js';
@@ -100,19 +101,5 @@ export function cursorText(files: CursorFile[], pending: CursorPending[]): strin
 
 /** Write the cursor text atomically (temp file + rename), readable by its owner only. */
 export function saveCursor(stateDir: string, body: string): void {
-  const path = join(stateDir, CURSOR_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    unlinkSync(tmp);
-  } catch {
-    // no stale temp file from an earlier crash: the usual case
-  }
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, body);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(join(stateDir, CURSOR_FILE), body, 0o600);
 }

@@ -96,3 +96,18 @@ export function parseJsonLines(text: string): ParsedLines {
   }
   return { records, problems, torn };
 }
+
+/** Deeper than any file duct writes (a few levels): readers that walk a value recursively refuse past it. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Is the value nested deeper than `max` arrays/objects? Walked iteratively, so it never overflows the stack itself. */
+export function nestedDeeperThan(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 import { parseJsonLines } from './json-lines.js';
-import { readdirSync, type Dirent } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
 import type { ExecutionSummary, Unit } from '../aggregation/types.js';
 import { DuctError } from '../errors.js';
@@ -8,6 +8,7 @@ import { hasNonFiniteToken } from './json-text.js';
 import { CONDUCT_SUMMARY_FIELDS, CONDUCT_USAGE_FIELDS } from './legacy/conduct-names.js';
 import { isConductInfoValue, parseConductJson } from './legacy/detect.js';
 import { conductSummary, readConductRun } from './legacy/read-conduct.js';
+import { fileKind, MAX_SERIES_BYTES, NotARunFile, readRunFile } from './read-bounded.js';
 import type { CgroupScope } from './run-figures.js';
 import type { RunView, UsagePoint } from './run-view.js';
 
@@ -173,9 +174,9 @@ export function summarizeInfoText(infoPath: string, text: string): RunSummary & 
 export async function readRun(infoPath: string): Promise<RunView> {
   let text: string;
   try {
-    text = await readFile(infoPath, 'utf8');
+    text = await readRunFile(infoPath);
   } catch (err) {
-    throw new DuctError('E_INPUT', `cannot read run ${infoPath}: ${(err as Error).message}`);
+    throw new DuctError('E_INPUT', err instanceof NotARunFile ? err.message : `cannot read run ${infoPath}: ${(err as Error).message}`);
   }
   const s = summarizeInfoText(infoPath, text);
   if (s.format === 'con-duct-0.2') return readConductRun(infoPath);
@@ -186,9 +187,9 @@ export async function readRun(infoPath: string): Promise<RunView> {
     async usage(): Promise<UsagePoint[]> {
       let usageText: string;
       try {
-        usageText = await readFile(usagePath, 'utf8');
+        usageText = await readRunFile(usagePath, MAX_SERIES_BYTES);
       } catch (err) {
-        s.warnings.push(`${basename(usagePath)}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}), no usage series`);
+        s.warnings.push(`${basename(usagePath)}: cannot be read (${err instanceof NotARunFile ? err.message : ((err as NodeJS.ErrnoException).code ?? 'error')}), no usage series`);
         return [];
       }
       const parsed = parseUsageText(usageText, basename(usagePath));
@@ -198,8 +199,50 @@ export async function readRun(infoPath: string): Promise<RunView> {
   };
 }
 
-/** Every `*info.json` under dir, sorted; a manual walk, since readdir's recursive mode is several times slower on large directories. */
-function walkInfoFiles(dir: string): string[] {
+export interface FindRunsOptions {
+  /** read a `*info.json` symbolic link whose target is outside the tree searched (default: skipped with a warning). */
+  followSymlinks?: boolean;
+  /** an entry skipped (a FIFO, a device, a link out of the tree), one sentence each. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * A `*info.json` symbolic link met in the walk: its target counts only if it is a
+ * regular file inside the tree (or the user said to follow links out of it).
+ */
+function linkedRun(path: string, rootReal: string, opts: FindRunsOptions): boolean {
+  let target: string;
+  try {
+    target = realpathSync(path);
+  } catch {
+    opts.warn?.(`skipped ${path}: a dangling symbolic link`);
+    return false;
+  }
+  const st = statSync(target, { throwIfNoEntry: false });
+  if (!st?.isFile()) {
+    opts.warn?.(`skipped ${path}: a symbolic link to ${target}, ${st ? fileKind(st) : 'gone'}`);
+    return false;
+  }
+  if (!opts.followSymlinks && !target.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)) {
+    opts.warn?.(`skipped ${path}: a symbolic link to ${target}, outside ${rootReal} (--follow-symlinks reads it)`);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Every `*info.json` under dir, sorted; a manual walk, since readdir's recursive mode
+ * is several times slower on large directories. Only regular files, and links to
+ * regular files inside the tree, count: a FIFO would block the reader, a device
+ * (/dev/zero) never ends, a link out of the tree shows someone else's file.
+ */
+function walkInfoFiles(dir: string, opts: FindRunsOptions): string[] {
+  let rootReal = dir;
+  try {
+    rootReal = realpathSync(dir);
+  } catch {
+    // removed meanwhile: the walk finds nothing
+  }
   const out: string[] = [];
   const pending = [dir];
   while (pending.length > 0) {
@@ -214,7 +257,9 @@ function walkInfoFiles(dir: string): string[] {
     const base = d.endsWith(sep) ? d : d + sep;
     for (const e of entries) {
       if (e.isDirectory()) pending.push(base + e.name);
-      else if (e.name.endsWith(INFO_SUFFIX) && (e.isFile() || e.isSymbolicLink())) out.push(base + e.name);
+      else if (!e.name.endsWith(INFO_SUFFIX)) continue;
+      else if (e.isFile() || (e.isSymbolicLink() && linkedRun(base + e.name, rootReal, opts))) out.push(base + e.name);
+      else if (!e.isSymbolicLink()) opts.warn?.(`skipped ${base + e.name}: ${fileKind(e)}, not a run's info.json`);
     }
   }
   return out.sort();
@@ -224,7 +269,7 @@ function walkInfoFiles(dir: string): string[] {
  * The info.json of every run under the given paths (directories searched recursively;
  * a file is taken as a run's info.json), each once, absolute, in sorted order per path.
  */
-export async function findRunPaths(paths: readonly string[]): Promise<string[]> {
+export async function findRunPaths(paths: readonly string[], opts: FindRunsOptions = {}): Promise<string[]> {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const p of paths) {
@@ -235,7 +280,12 @@ export async function findRunPaths(paths: readonly string[]): Promise<string[]> 
     } catch {
       throw new DuctError('E_INPUT', `no such file or directory: ${p} (give a directory of runs or a run's info.json)`);
     }
-    for (const f of st.isDirectory() ? walkInfoFiles(abs) : [abs]) {
+    if (!st.isDirectory() && !st.isFile()) {
+      opts.warn?.(`skipped ${p}: ${fileKind(st)}, not a run's info.json`);
+      continue;
+    }
+    const found = st.isDirectory() ? walkInfoFiles(abs, opts) : [abs];
+    for (const f of found) {
       if (seen.has(f)) continue;
       seen.add(f);
       out.push(f);
@@ -245,8 +295,8 @@ export async function findRunPaths(paths: readonly string[]): Promise<string[]> 
 }
 
 /** findRunPaths, one run at a time. */
-export async function* findRuns(paths: readonly string[]): AsyncIterable<string> {
-  yield* await findRunPaths(paths);
+export async function* findRuns(paths: readonly string[], opts: FindRunsOptions = {}): AsyncIterable<string> {
+  yield* await findRunPaths(paths, opts);
 }
 
 /** One detector event as the viewers need it. */
@@ -275,9 +325,10 @@ export function parseEventsText(text: string, fileName = 'events.jsonl'): { even
 export async function readEvents(prefix: string): Promise<{ events: EventPoint[]; warnings: string[] }> {
   let text: string;
   try {
-    text = await readFile(`${prefix}events.jsonl`, 'utf8');
-  } catch {
-    return { events: [], warnings: [] }; // absent: nothing to mark
+    text = await readRunFile(`${prefix}events.jsonl`, MAX_SERIES_BYTES);
+  } catch (err) {
+    // absent: nothing to mark
+    return { events: [], warnings: err instanceof NotARunFile ? [err.message] : [] };
   }
   return parseEventsText(text, basename(`${prefix}events.jsonl`));
 }

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { escapeControl } from '../format/escape.js';
 
 export type LogLevel = 'NONE' | 'CRITICAL' | 'ERROR' | 'WARNING' | 'INFO' | 'DEBUG';
 const RANK: Record<LogLevel, number> = { NONE: 99, CRITICAL: 50, ERROR: 40, WARNING: 30, INFO: 20, DEBUG: 10 };
@@ -15,7 +16,8 @@ export class Logger {
   }
 
   log(level: Exclude<LogLevel, 'NONE'>, msg: string): void {
-    if (this.enabled(level)) this.write(`duct: ${level === 'INFO' || level === 'DEBUG' ? '' : `${level.toLowerCase()}: `}${msg}\n`);
+    // messages name commands and paths: their control characters are shown, never acted on
+    if (this.enabled(level)) this.write(`duct: ${level === 'INFO' || level === 'DEBUG' ? '' : `${level.toLowerCase()}: `}${escapeControl(msg)}\n`);
   }
 
   /** raw text (the summary), shown at INFO and below. */

@@ -4,7 +4,7 @@ import type { DetectorOptions } from '../detectors/index.js';
 import { DuctError } from '../errors.js';
 import type { OutputPaths } from '../files/info.js';
 import type { LogLevel } from './log.js';
-import { outputPaths } from './output-paths.js';
+import { checkPathLimits, outputPaths } from './output-paths.js';
 import { expandPrefix } from './prefix.js';
 import { checkSummaryFormat, DEFAULT_SUMMARY_FORMAT } from './summary-format.js';
 
@@ -61,11 +61,22 @@ export interface PlanContext {
 }
 
 /** Check option combinations and resolve the plan; every failure is a one-line DuctError. */
+/** Node's timers count whole milliseconds. */
+const MIN_SAMPLE_INTERVAL_SECONDS = 0.001;
+/** The longest a Node timer waits (2^31 - 1 ms): a longer one fires after 1 ms instead. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 export function resolvePlan(o: RunOptionValues, argv: string[], ctx: PlanContext): RunPlan {
   if (argv.length === 0 || argv[0] === '') {
     throw new DuctError('E_USAGE', 'no command given. Usage: duct [OPTIONS] [--] COMMAND [ARGS...]');
   }
   if (o['sample-interval'] <= 0) throw new DuctError('E_OPTION_VALUE', `--sample-interval must be greater than 0 (got ${o['sample-interval']})`);
+  for (const name of ['sample-interval', 'report-interval', 'kill-grace'] as const) {
+    if (o[name] > MAX_TIMER_SECONDS) throw new DuctError('E_OPTION_VALUE', `--${name} must be at most ${MAX_TIMER_SECONDS} seconds (about 24 days; got ${o[name]})`);
+  }
+  if (o['sample-interval'] < MIN_SAMPLE_INTERVAL_SECONDS) {
+    throw new DuctError('E_OPTION_VALUE', `--sample-interval must be at least ${MIN_SAMPLE_INTERVAL_SECONDS} seconds, the resolution of the timers duct samples with (got ${o['sample-interval']})`);
+  }
   if (o['report-interval'] < o['sample-interval']) {
     throw new DuctError(
       'E_OPTION_VALUE',
@@ -86,10 +97,12 @@ export function resolvePlan(o: RunOptionValues, argv: string[], ctx: PlanContext
   const measurements = o.measurements.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const memoryLimitBytes = parseMemoryLimit(o['memory-limit'], o.cgroup);
   const prefix = expandPrefix(o['output-prefix'], { now: ctx.now, pid: ctx.pid, hostname: hostname(), env: ctx.env });
+  const paths = outputPaths(prefix, streams(o['capture-outputs']));
+  checkPathLimits(paths);
   return {
     argv,
     prefixTemplate: o['output-prefix'],
-    paths: outputPaths(prefix, streams(o['capture-outputs'])),
+    paths,
     sampleIntervalSeconds: o['sample-interval'],
     reportIntervalSeconds: o['report-interval'],
     failTimeSeconds: o['fail-time'],

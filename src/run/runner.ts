@@ -11,6 +11,8 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
+import { isNoSpace, SpaceReserve } from '../files/space-reserve.js';
+import { closeQuietly, openNew } from '../files/write-all.js';
 import { withFigures } from '../files/run-figures-of-info.js';
 import { systemInfo } from '../files/system-info.js';
 import { slurmRequest } from '../slurm/request.js';
@@ -19,7 +21,7 @@ import { readBootId } from '../files/boot-id.js';
 import { lookupCommand } from './command-lookup.js';
 import { writeAll } from './fd-write.js';
 import { Logger } from './log.js';
-import { allPaths, checkClobber, createLeadingDirs, removeOutputs } from './output-paths.js';
+import { allPaths, checkClobber, createLeadingDirs, prefixDir, removeOutputs } from './output-paths.js';
 import type { RunPlan } from './plan.js';
 import { Sampler } from './sampler.js';
 import { SignalForwarder } from './signals.js';
@@ -48,6 +50,8 @@ type OutputStdio = 'pipe' | 'inherit' | 'ignore';
 
 /** How long output may keep flowing after the command exits before duct stops reading (a background child holds the pipe). */
 const DRAIN_AFTER_EXIT_MS = 1000;
+/** Held back on the log directory's filesystem for usage lines and info.json, should the captured output fill it. */
+const RESERVE_BYTES = 64 * 1024;
 
 /** Quote an argv for display the way a POSIX shell would accept it back. */
 export function displayCommand(argv: string[]): string {
@@ -113,6 +117,27 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const made: { stdout: Writable | null; stderr: Writable | null } = { stdout: null, stderr: null };
   const streamOf = (s: StreamName) => (): Writable => (made[s] ??= s === 'stdout' ? io.stdout : io.stderr);
   const log = new Logger(plan.logLevel, messageOut(io.fds?.stderr, () => made.stderr, streamOf('stderr')));
+  // from before the first file exists to after the last write: no signal ends duct by its default action in between
+  const forwarder = new SignalForwarder({
+    group: plan.mode === 'new-session',
+    killGraceMs: plan.killGraceSeconds * 1000,
+    log: (level, msg) => log.log(level === 'info' ? 'INFO' : 'WARNING', msg),
+  });
+  forwarder.install();
+  try {
+    return await runPlan(plan, io, log, streamOf, forwarder);
+  } finally {
+    forwarder.retire();
+  }
+}
+
+async function runPlan(
+  plan: RunPlan,
+  io: RunIO,
+  log: Logger,
+  streamOf: (s: StreamName) => () => Writable,
+  forwarder: SignalForwarder,
+): Promise<number> {
   for (const w of plan.warnings) log.log('WARNING', w);
   const paths = plan.paths;
 
@@ -144,32 +169,64 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     warnings.push(msg);
     log.log('WARNING', msg);
   };
+  // room for the run's own records, should the captured output fill the disk
+  const reserve = plan.recordUsage || plan.recordInfo ? new SpaceReserve(prefixDir(paths.prefix), RESERVE_BYTES) : null;
+  let tees: StreamTee[] = [];
+  let diskFullWarned = false;
+  /** A full disk is said once (the first file that met it); later files that meet it are listed in info.json only. */
+  const warnWrite = (msg: string, noSpace: boolean) => {
+    if (noSpace) {
+      // the captures stop (what they would write next is lost anyway) and the reserve goes to the run's records
+      for (const t of tees) t.stopCapture();
+      reserve?.release();
+      if (diskFullWarned) {
+        if (!warnings.includes(msg)) warnings.push(msg);
+        return;
+      }
+      diskFullWarned = true;
+      msg += `; duct stops capturing output and writes its own records in the ${RESERVE_BYTES / 1024} KiB it held back for them`;
+    }
+    warnOnce(msg);
+  };
+  const writeOrWarn = (what: string, write: () => void) => {
+    try {
+      write();
+    } catch (err) {
+      warnWrite(`cannot write ${what}: ${(err as Error).message}`, isNoSpace(err));
+    }
+  };
 
   let usage: JsonlWriter | null = null;
   let child: ChildProcess;
   const stdio = outputStdio(plan);
+  // every output file is created new (O_EXCL|O_NOFOLLOW) before the command starts: a link planted meanwhile fails the start
+  const captureFds: Record<StreamName, number | undefined> = { stdout: undefined, stderr: undefined };
   try {
     usage = plan.recordUsage ? new JsonlWriter(paths.usage, true) : null;
+    for (const s of ['stdout', 'stderr'] as const) {
+      const file = paths[s];
+      if (file !== null) captureFds[s] = openNew(file);
+    }
     child = await spawnOrFail([...(prepared?.argvPrefix ?? []), ...plan.argv], plan.mode, io, stdio);
   } catch (err) {
     usage?.close();
+    for (const fd of Object.values(captureFds)) if (fd !== undefined) closeQuietly(fd);
+    reserve?.release();
     await prepared?.abort();
     removeOutputs(paths, createdDirs);
-    throw err instanceof DuctError ? err : new DuctError('E_OUTPUT_UNWRITABLE', `cannot write ${paths.usage}: ${(err as Error).message}`);
+    throw err instanceof DuctError ? err : new DuctError('E_OUTPUT_UNWRITABLE', `cannot create the run's files under ${paths.prefix}: ${(err as Error).message}`);
   }
   const startMs = Date.now();
   const startPerf = performance.now();
   const pid = child.pid!;
   const exited = waitForExit(child);
-
-  const forwarder = new SignalForwarder({
+  forwarder.attach(pid);
+  const watchdog = new GroupWatchdog({
     pid,
     group: plan.mode === 'new-session',
-    killGraceMs: plan.killGraceSeconds * 1000,
-    log: (level, msg) => log.log(level === 'info' ? 'INFO' : 'WARNING', msg),
+    cgroupDirs: prepared?.isolateDirs ?? [],
+    onDeath: (msg) => warnOnce(msg),
   });
-  forwarder.install();
-  const watchdog = new GroupWatchdog(pid, plan.mode === 'new-session');
 
   // a few file reads, after the spawn so they never delay it
   const system: Record<string, unknown> = plan.recordInfo ? systemInfo() : {};
@@ -181,31 +238,28 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
 
   // detectors read the same line stream the tee passes on
   const events = new JsonlWriter(paths.events, false);
-  const detectors: LineDetectors = createLineDetectors(plan.detectors, (e: DetectorEvent) => {
-    try {
-      events.write(e);
-    } catch (err) {
-      warnOnce(`cannot write detector events to ${paths.events}: ${(err as Error).message}`);
-    }
-  }, (notice) => log.text('WARNING', `duct: ${notice}\n`)); // a failure is said when found, not only in the summary (-q silences it)
+  const detectors: LineDetectors = createLineDetectors(plan.detectors, (e: DetectorEvent) =>
+    writeOrWarn(`detector events to ${paths.events}`, () => events.write(e)),
+  (notice) => log.text('WARNING', `duct: ${notice}\n`)); // a failure is said when found, not only in the summary (-q silences it)
   const lineNumbers: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   const lineHandler = (stream: StreamName) =>
     plan.detectors.enabled
       ? (text: string, truncated: boolean) =>
           detectors.line({ stream, line_number: ++lineNumbers[stream], text, truncated, time_ms: Date.now() })
       : null;
-  const tees = (['stdout', 'stderr'] as const).filter((s) => stdio[s] === 'pipe').map(
+  tees = (['stdout', 'stderr'] as const).filter((s) => stdio[s] === 'pipe').map(
     (s) =>
       new StreamTee({
         source: child[s]!,
         terminal: plan.passthrough[s] ? { fd: io.fds?.[s] ?? null, stream: streamOf(s) } : null,
         capturePath: paths[s],
+        ...(captureFds[s] === undefined ? {} : { captureFd: captureFds[s] }),
         onLine: lineHandler(s),
         // a frame belongs to the line being written: the next line number, not yet counted
         onFrame: plan.detectors.enabled
           ? (text: string) => detectors.line({ stream: s, line_number: lineNumbers[s] + 1, text, truncated: false, time_ms: Date.now() })
           : null,
-        onWriteError: warnOnce,
+        onWriteError: (msg: string) => warnWrite(msg, /\b(ENOSPC|EDQUOT)\b/.test(msg)),
       }),
   );
   const detectorClock = plan.detectors.enabled ? setInterval(() => detectors.tick(Date.now()), 1000) : null;
@@ -245,23 +299,15 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   });
   // only the final version is fsynced: each interim one is replaced by the next
   const writeInfo = (value: RunInfo, durable = false) => {
-    if (!plan.recordInfo) return;
-    try {
-      writeJsonAtomic(paths.info, value, 0o644, durable);
-    } catch (err) {
-      warnOnce(`cannot write ${paths.info}: ${(err as Error).message}`);
-    }
+    // a failed write leaves the previous info.json whole
+    if (plan.recordInfo) writeOrWarn(paths.info, () => writeJsonAtomic(paths.info, value, 0o644, durable));
   };
   writeInfo(info('running'));
   log.log('INFO', `duct ${DUCT_VERSION} is executing ${displayCommand(plan.argv)}...`);
   log.log('INFO', `Log files will be written to ${paths.prefix}`);
 
   const onReport = (record: UsageRecord) => {
-    try {
-      usage?.write(record);
-    } catch (err) {
-      warnOnce(`cannot write ${paths.usage}: ${(err as Error).message}`);
-    }
+    if (usage) writeOrWarn(paths.usage, () => usage.write(record));
     const cpu = ['proc_pdcpu_total', 'ps_pdcpu_total', 'pidusage_pdcpu_total']
       .map((k) => record.measurements[k])
       .find((v): v is number => typeof v === 'number');
@@ -284,7 +330,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const endMs = Date.now();
   const wallSeconds = (performance.now() - startPerf) / 1000;
   await engine?.commandExited?.();
-  forwarder.uninstall();
+  forwarder.commandExited();
   watchdog.disarm();
   // con-duct's policy, kept: the run ends with its primary command; what it left running is named, not killed
   let survivors = plan.mode === 'new-session' ? sessionMembers(pid) : [];
@@ -327,6 +373,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     detectors: detectorSummary,
   });
   writeInfo(final, true);
+  reserve?.release();
 
   if (ductExit !== 0 && (plan.failTimeSeconds < 0 || wallSeconds < plan.failTimeSeconds)) {
     log.log(

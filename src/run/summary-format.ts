@@ -1,6 +1,7 @@
 import { humanizeBytes, humanizeSeconds } from '../format/units.js';
 import { BY_KEY } from '../aggregation/catalogue.js';
 import { DuctError } from '../errors.js';
+import { escapeControl } from '../format/escape.js';
 
 export const DEFAULT_SUMMARY_FORMAT = [
   'Summary:',
@@ -57,12 +58,24 @@ export function checkSummaryFormat(template: string): void {
     if (f.conversion && !'SEXNPT'.includes(f.conversion)) {
       throw new DuctError('E_OPTION_VALUE', `unknown conversion !${f.conversion} in --summary-format: valid are !S !E !X !N !P !T`);
     }
+    const spec = SPEC.exec(f.spec);
+    if (spec && (Number(spec[3] ?? 0) > MAX_WIDTH || Number(spec[4] ?? 0) > MAX_PRECISION)) {
+      throw new DuctError(
+        'E_OPTION_VALUE',
+        `invalid spec {${m[1]}} in --summary-format: a width is at most ${MAX_WIDTH} and a precision at most ${MAX_PRECISION} (e.g. {wall_clock_time:>10.3f})`,
+      );
+    }
   }
 }
 
 /** Python's format-spec subset: [[fill]align][width][.precision][type f d s %]. */
+const SPEC = /^(?:(.)?([<>^]))?(\d+)?(?:\.(\d+))?([fds%])?$/;
+/** Bounds checked before the run, so the summary can always be rendered after it (toFixed throws past 100). */
+const MAX_WIDTH = 1000;
+const MAX_PRECISION = 100;
+
 function applySpec(value: string | number, spec: string): string {
-  const m = /^(?:(.)?([<>^]))?(\d+)?(?:\.(\d+))?([fds%])?$/.exec(spec);
+  const m = SPEC.exec(spec);
   if (!m || spec === '') return String(value);
   const [, fill = ' ', align, width, precision, type] = m;
   let s: string;
@@ -89,7 +102,9 @@ export function formatSummary(template: string, values: SummaryValues, colors: b
   const color = (s: string, c: number) => (colors ? `\x1b[1;${c}m${s}\x1b[0m` : s);
   return template.replace(PLACEHOLDER, (_m, body: string) => {
     const f = parseField(body);
-    const v = values[f.name];
+    const raw = values[f.name];
+    // a value from the run (the command) is shown, never acted on by the terminal
+    const v = typeof raw === 'string' ? escapeControl(raw) : raw;
     if (v === null || v === undefined) {
       return f.conversion && f.conversion !== 'X' ? color(NONE, RED) : NONE;
     }

@@ -25,6 +25,8 @@ export interface TeeOptions {
   terminal: TeeTerminal | null;
   /** <prefix>stdout|stderr when captured, else null. */
   capturePath: string | null;
+  /** that file, already created (O_EXCL, so never through a planted link). */
+  captureFd?: number;
   /** every line, for the detectors; null when they are off. */
   onLine: LineHandler | null;
   /** progress-bar frames (`\r`) of a line still being written, for the detectors. */
@@ -57,7 +59,7 @@ export class StreamTee {
     this.done = new Promise((r) => (this.resolveDone = r));
     if (opts.capturePath) {
       try {
-        this.fileFd = openSync(opts.capturePath, 'w');
+        this.fileFd = opts.captureFd ?? openSync(opts.capturePath, 'w');
       } catch (err) {
         this.captureFailed(err as Error);
       }
@@ -154,6 +156,17 @@ export class StreamTee {
       this.fileFd = null;
     }
     this.resolveDone();
+  }
+
+  /** Stop writing the capture file (its disk is full: what would follow is lost anyway); passthrough and detectors go on. */
+  stopCapture(): void {
+    if (this.fileFd === null) return;
+    try {
+      closeSync(this.fileFd);
+    } catch {
+      // the disk is full: what close reports is already said
+    }
+    this.fileFd = null;
   }
 
   /** Stop reading: the command has exited but something it left behind still holds the pipe. */

@@ -1,6 +1,6 @@
 import { humanizeBytes, humanizePercent, humanizeSeconds } from '../format/units.js';
 import { FIGURE_KEYS, SOURCE_MEANING, type FigureSource } from '../files/run-figures.js';
-import { formatSlurmMem } from './sbatch-format.js';
+import { formatSlurmMem, scriptSafeLines } from './sbatch-format.js';
 import type { GroupRecommendation } from './recommend.js';
 import { WASTE_FRACTION, type WasteFlag } from './waste.js';
 
@@ -63,5 +63,6 @@ export function formatGroup(g: GroupRecommendation, headroom: number, cpuQuantil
     lines.push(`#   not used: ${g.skipped.map((s) => `${s.prefix} (${s.reason})`).join(', ')}`);
   }
   if (g.waste.length > 0) lines.push(...wasteLines(g.waste));
-  return lines;
+  // the group name, prefixes and reasons come from the runs' files
+  return scriptSafeLines(lines);
 }

@@ -1,5 +1,7 @@
 /** Request values in the forms sbatch accepts (its M and G are 2^20 and 2^30 bytes). */
 
+import { escapeControl } from '../format/escape.js';
+
 const MIB = 1024 * 1024;
 
 /**
@@ -20,4 +22,25 @@ export function formatSlurmTime(seconds: number): string {
   const m = minutes % 60;
   const hms = `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00`;
   return d > 0 ? `${d}-${hms}` : hms;
+}
+
+/** What an #SBATCH line duct writes may hold: options with values made of numbers and units only. */
+const DIRECTIVE = /^#SBATCH( --[a-z-]+=[0-9A-Za-z:.-]+)*$/;
+
+/** A comment line for a batch script: whatever the run's data holds (a newline, an escape sequence) stays inside it. */
+export function commentLine(text: string): string {
+  return `# ${escapeControl(text)}`;
+}
+
+/**
+ * Text meant for a job script, made safe line by line: the one directive duct
+ * computed stays live; every other line is a comment whose control characters
+ * are escaped, so no run's data can add a live #SBATCH or shell line.
+ */
+export function scriptSafeLines(lines: readonly string[]): string[] {
+  return lines.map((l) => {
+    if (DIRECTIVE.test(l)) return l;
+    const text = escapeControl(l);
+    return text.startsWith('# ') ? text : `# ${text}`;
+  });
 }

@@ -1,5 +1,6 @@
 import type { Unit } from '../aggregation/types.js';
 import type { FieldValue } from './filter/evaluate.js';
+import { escapeControl } from '../format/escape.js';
 import { humanizeValue } from './humanize.js';
 
 export const LS_FORMATS = ['summaries', 'pyout', 'json', 'json_pp', 'yaml'] as const;
@@ -26,7 +27,8 @@ function paint(text: string, code: string, on: boolean): string {
 
 function cell(row: Row, field: string, colors: boolean): string {
   const v = row.values[field] ?? null;
-  const text = humanizeValue(v, row.units[field]);
+  // a run's strings (its command, message) are shown, never acted on by the terminal
+  const text = escapeControl(humanizeValue(v, row.units[field]));
   if (colors && (field === 'exit_code' || field === 'duct_exit_code') && typeof v === 'number') return paint(text, v === 0 ? GREEN : RED, true);
   return text;
 }

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findRunPaths } from '../files/run-reader.js';
 import type { ListedRun } from './fields.js';
+import { explicitIndex, placeIndex, removePlantedIndexFiles } from './index-location.js';
 import { INDEX_FILE_NAME, isCorruptionError, RunIndex, type IndexColumn, type RefreshStats } from './run-index.js';
 
 export interface ListRunsOptions {
@@ -13,6 +14,8 @@ export interface ListRunsOptions {
   warn: (message: string) => void;
   /** how long to wait for another writer (default DEFAULT_BUSY_TIMEOUT_MS); tests shorten it. */
   busyTimeoutMs?: number;
+  /** read `*info.json` links whose target is outside the tree. */
+  followSymlinks?: boolean;
 }
 
 /** Where the index of these paths lives by default: in the first path (its directory when it is a file). */
@@ -52,13 +55,17 @@ async function withIndex<T>(
   opts: ListRunsOptions,
   use: (index: RunIndex, found: string[], fresh: ReadonlyMap<string, string>) => T,
 ): Promise<{ result: T; stats: RefreshStats; indexPath: string }> {
-  const found = await findRunPaths(opts.paths);
+  const found = await findRunPaths(opts.paths, { warn: opts.warn, followSymlinks: opts.followSymlinks === true });
   const roots = opts.paths.map((p) => resolve(p));
-  const indexPath = opts.indexPath ?? defaultIndexPath(opts.paths);
+  // off a shared or read-only log directory, into a local per-user cache (see index-location.ts)
+  const placed = opts.indexPath ? explicitIndex(opts.indexPath, { env: process.env }) : placeIndex(defaultIndexPath(opts.paths), { env: process.env });
+  const indexPath = placed.path;
+  const openOpts = { journal: placed.journal, ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }) };
 
   let index: RunIndex;
+  for (const w of removePlantedIndexFiles(indexPath)) opts.warn(w);
   try {
-    index = RunIndex.open(indexPath, opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs });
+    index = RunIndex.open(indexPath, openOpts);
   } catch (err) {
     opts.warn(`cannot use the index ${indexPath} (${(err as Error).message}); listing without it`);
     index = RunIndex.open(':memory:');
@@ -72,7 +79,7 @@ async function withIndex<T>(
       // a file that opened but is damaged inside: start it over once
       opts.warn(`rebuilt the index ${indexPath}: ${(err as Error).message}`);
       try {
-        index = RunIndex.open(indexPath, { forceRebuild: true, ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }) });
+        index = RunIndex.open(indexPath, { forceRebuild: true, ...openOpts });
       } catch {
         index = RunIndex.open(':memory:');
       }

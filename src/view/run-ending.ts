@@ -1,4 +1,5 @@
 import { readBootId } from '../files/boot-id.js';
+import { pidAlive } from '../collectors/pid-alive.js';
 import { constants, hostname } from 'node:os';
 import type { RunSummary } from '../files/run-reader.js';
 
@@ -27,15 +28,6 @@ function currentBootId(): string | null {
   return thisBoot;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * `running` while its duct may still be writing; `killed` when info.json says running but
  * the duct that wrote it is gone from this host since this boot (SIGKILL, the OOM killer).
@@ -48,5 +40,5 @@ export function statusOf(run: Pick<RunSummary, 'summary'>): string | null {
   const boot = run.summary['boot_id'];
   if (typeof pid !== 'number' || typeof boot !== 'string' || run.summary['hostname'] !== hostname()) return status;
   if (boot !== currentBootId()) return status;
-  return alive(pid) ? status : 'killed';
+  return pidAlive(pid) ? status : 'killed';
 }

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { closeSync, lstatSync, openSync, rmSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, lstatSync, rmSync, statSync } from 'node:fs';
 import { sep } from 'node:path';
 import { INFO_SUFFIX, summarizeInfoText } from '../files/run-reader.js';
+import { NotARunFile, readRunFile } from '../files/read-bounded.js';
+import { openNew } from '../files/write-all.js';
 import { fieldValue, QUICK_FIELDS, type ListedRun, type QuickField } from './fields.js';
 import type { FieldValue } from './filter/evaluate.js';
 import { IndexedRun, SummaryLoader } from './indexed-run.js';
@@ -15,6 +16,9 @@ export const INDEX_FILE_NAME = '.duct-index.sqlite';
 /** The fields a run's index row holds as columns: the QUICK_FIELDS and who wrote the run. */
 export const INDEX_COLUMNS: readonly string[] = ['format', ...QUICK_FIELDS];
 export type IndexColumn = QuickField | 'format';
+
+/** WAL on a local filesystem; the rollback journal (DELETE) on one shared between hosts, where WAL's shared memory is per host. */
+export type JournalMode = 'WAL' | 'DELETE';
 
 /** What one refresh did, for tests, benchmarks and the progress line. */
 export interface RefreshStats {
@@ -78,13 +82,14 @@ export class RunIndex {
   }
 
   /** Open (or create, mode 0600) the index; a corrupt or other-version file is rebuilt, never fatal. */
-  static open(path: string, opts: { forceRebuild?: boolean; busyTimeoutMs?: number } = {}): RunIndex {
+  static open(path: string, opts: { forceRebuild?: boolean; busyTimeoutMs?: number; journal?: JournalMode } = {}): RunIndex {
     if (path === ':memory:') return new RunIndex(path, prepare(new Database(':memory:')), null);
     const busy = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const journal = opts.journal ?? 'WAL';
     let reason: string | null = opts.forceRebuild ? 'damaged' : null;
     if (!opts.forceRebuild) {
       try {
-        const opened = openChecked(path, false, busy);
+        const opened = openChecked(path, false, busy, journal);
         if (opened.ok) return new RunIndex(path, opened.db, null);
         reason = opened.reason;
       } catch (err) {
@@ -94,7 +99,7 @@ export class RunIndex {
       }
     }
     removeIndexFiles(path);
-    const again = openChecked(path, true, busy);
+    const again = openChecked(path, true, busy, journal);
     if (!again.ok) throw new Error(`cannot create the index ${path}: ${again.reason}`);
     return new RunIndex(path, again.db, reason);
   }
@@ -307,13 +312,13 @@ async function readSummaries(
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const item = items[next++]!;
-      let text: string;
+      let s: ReturnType<typeof summarizeInfoText>;
       try {
-        text = await readFile(item.path, 'utf8');
-      } catch {
-        continue; // removed since it was found: it simply is not listed
+        s = summarizeInfoText(item.path, await readRunFile(item.path));
+      } catch (err) {
+        if (!(err instanceof NotARunFile)) continue; // removed since it was found: it simply is not listed
+        s = { ...summarizeInfoText(item.path, ''), warnings: [err.message] }; // listed as unreadable, with why
       }
-      const s = summarizeInfoText(item.path, text);
       const link = lstatSync(item.path, { throwIfNoEntry: false })?.isSymbolicLink() ?? true;
       const listed: ListedRun = { path: item.path, format: s.format, prefix: s.prefix, summary: s.summary, units: s.units, warnings: s.warnings };
       out.push({
@@ -352,9 +357,9 @@ function openKeeper(path: string): Database.Database | null {
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** Set the connection up; the tables are created only when missing, so opening a ready index writes nothing. */
-function prepare(db: Database.Database, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): Database.Database {
+function prepare(db: Database.Database, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS, journal: JournalMode = 'WAL'): Database.Database {
   db.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
-  db.pragma('journal_mode = WAL');
+  db.pragma(`journal_mode = ${journal}`);
   db.pragma('synchronous = NORMAL');
   if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").get()) return db;
   db.transaction(() => {
@@ -385,14 +390,15 @@ function prepare(db: Database.Database, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS)
 }
 
 /** Open and check: a file of another version is reported as not ok; one SQLite rejects throws. */
-function openChecked(path: string, create: boolean, busyTimeoutMs: number): { ok: true; db: Database.Database } | { ok: false; reason: string } {
+function openChecked(path: string, create: boolean, busyTimeoutMs: number, journal: JournalMode): { ok: true; db: Database.Database } | { ok: false; reason: string } {
   let isNew = create;
   try {
     statSync(path);
   } catch {
     isNew = true;
   }
-  if (isNew) closeSync(openSync(path, 'a', 0o600)); // created 0600 first; SQLite gives its -wal/-shm files the same mode
+  // created 0600 first (SQLite gives its -wal/-shm files the same mode), O_EXCL|O_NOFOLLOW: never through a planted link
+  if (isNew) createIndexFile(path);
   const db = new Database(path);
   try {
     const version = isNew ? INDEX_VERSION : readVersion(db);
@@ -400,10 +406,19 @@ function openChecked(path: string, create: boolean, busyTimeoutMs: number): { ok
       db.close();
       return { ok: false, reason: version === null ? 'it has no version' : `it is version ${version}, this duct writes ${INDEX_VERSION}` };
     }
-    return { ok: true, db: prepare(db, busyTimeoutMs) };
+    return { ok: true, db: prepare(db, busyTimeoutMs, journal) };
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/** Create the index file 0600; another `ls` creating it at the same moment is fine, a link or other non-file in its place is not. */
+function createIndexFile(path: string): void {
+  try {
+    closeSync(openNew(path, 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !lstatSync(path).isFile()) throw err;
   }
 }
 

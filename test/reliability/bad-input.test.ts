@@ -141,6 +141,41 @@ const cases: Case[] = [
   // duct recommend
   { name: 'recommend: a path that does not exist', args: ['recommend', 'nowhere'], code: 1, message: /^duct: no such file or directory: nowhere/ },
   { name: 'recommend: a bad --headroom', args: ['recommend', '--headroom', 'lots', 'runs'], code: 2, message: /^duct: invalid --headroom 'lots'/ },
+  // the crashes and hangs of issue 18, each refused before anything runs
+  {
+    name: 'run: a --summary-format width too large to render is refused before the command runs (it used to fail after, exit 1)',
+    args: ['--summary-format', '{exit_code:>999999999}', ...RUN, 'true'], code: 2,
+    message: /^duct: invalid spec \{exit_code:>999999999\} in --summary-format: a width is at most 1000 and a precision at most 100/,
+  },
+  { name: 'run: a --summary-format precision past toFixed', args: ['--summary-format', '{wall_clock_time:.101f}', ...RUN, 'true'], code: 2, message: /^duct: invalid spec \{wall_clock_time:\.101f\}/ },
+  {
+    name: 'run: a 5,000-character --output-prefix (ENAMETOOLONG in cleanup)',
+    args: ['--fail-time', '0', '-p', `new/${'a'.repeat(5000)}`, 'true'], code: 2,
+    message: /^duct: invalid --output-prefix: the file name a{40}\.\.\. is 5009 bytes, more than the 255 a name can be$/,
+  },
+  { name: 'run: --sample-interval 1e-300', args: ['--sample-interval', '1e-300', ...RUN, 'true'], code: 2, message: /^duct: --sample-interval must be at least 0\.001 seconds/ },
+  { name: "run: --memory-limit ''", args: ['--cgroup', 'isolate', '--memory-limit', '', ...RUN, 'true'], code: 2, message: /^duct: empty value for --memory-limit: give bytes or a number with KiB, MiB or GiB/ },
+  {
+    name: 'ls: --filter with 20,000 ( (stack overflow before): a depth limit with a column',
+    args: ['ls', '--filter', '('.repeat(20_000), 'runs'], code: 2, lines: 3, message: /^duct: --filter, column 101: nested deeper than 100 levels of parentheses and 'not'$/,
+  },
+  { name: 'ls: --filter with 20,000 not', args: ['ls', '--filter', `${'not '.repeat(20_000)}exit_code`, 'runs'], code: 2, lines: 3, message: /^duct: --filter, column 401: nested deeper than 100 levels/ },
+  { name: 'ls: --filter with 2,000 and', args: ['ls', '--filter', `exit_code${' and exit_code'.repeat(2_000)}`, 'runs'], code: 2, lines: 3, message: /^duct: --filter, column \d+: more than 1000 terms joined by 'and'\/'or'$/ },
+  {
+    name: 'ls: -F prefix DIR takes DIR as a path, not as a field',
+    args: ['ls', '-F', 'prefix', 'runs', '-f', 'json'], code: 0, lines: 0, message: /^$/,
+    check: (r) => assert.deepEqual(JSON.parse(r.stdout).map((x: { prefix: string }) => x.prefix), ['runs/a_', 'runs/b_']),
+  },
+  { name: 'pp: an info.json nested 100,000 deep (stack overflow before)', files: { 'runs/deep_info.json': `${'['.repeat(100_000)}${']'.repeat(100_000)}` }, args: ['pp', 'runs/deep_info.json'], code: 1, message: /^duct: runs\/deep_info\.json is nested deeper than 64 levels: not a file duct writes/ },
+  {
+    name: 'pp: a file with no JSON line at all exits nonzero (it exited 0)',
+    files: { 'runs/g_usage.jsonl': 'this is not json\n' }, args: ['pp', 'runs/g_usage.jsonl'], code: 1, lines: 2, message: /^duct: warning: g_usage\.jsonl: last line 1 is incomplete/,
+    check: (r) => assert.match(r.stderr, /^duct: runs\/g_usage\.jsonl holds no JSON record/m),
+  },
+  {
+    name: 'detect: --state-dir under /proc (Node\'s recursive mkdir spun at 100% CPU)',
+    args: ['detect', '--state-dir', '/proc/duct-x/y', 'pods/*/*/*.log'], code: 1, timeoutMs: 20_000, message: /^duct: cannot create --state-dir \/proc\/duct-x\/y: ENOENT/,
+  },
 ];
 
 for (const c of cases) {

@@ -243,3 +243,42 @@ test('fuzz: the usage.jsonl reader skips anything that is not a record, with a w
     RUNS,
   );
 });
+
+test('fuzz: every reader of run files on deep nesting (to 100,000 levels, arrays and objects, in any field): no stack overflow', async () => {
+  const { summarizeInfoText, parseEventsText } = await import('../../src/files/run-reader.js');
+  const { parseJsonLines } = await import('../../src/files/json-lines.js');
+  const { nestedDeeperThan } = await import('../../src/files/json-text.js');
+  const { compileFilter: compile } = await import('../../src/view/filter/evaluate.js');
+  const nest = (depth: number, kind: 'array' | 'object') => (kind === 'array' ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
+  let deepSeen = 0;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 100_000 }),
+      fc.constantFrom('array' as const, 'object' as const),
+      fc.constantFrom('command', 'execution_summary', 'measurements', 'system', 'detectors', 'output_paths'),
+      (depth, kind, field) => {
+        const deep = nest(depth, kind);
+        const info = `{"schema_version":"1.0.0","status":"finished","${field}":${deep}}`;
+        summarizeInfoText('/x/r_info.json', info);
+        const line = `{"timestamp":"2026-01-01T00:00:00+00:00","num_samples":1,"measurements":{"proc_rss_total":${deep}}}`;
+        parseUsageText(`${line}\n${deep}\n`);
+        parseEventsText(`{"timestamp":"2026-01-01T00:00:00+00:00","kind":"x","attributes":${deep}}\n`);
+        const parsed = parseJsonLines(`${deep}\n`, 'f');
+        assert.equal(nestedDeeperThan(parsed.lines[0]?.value), depth >= 64);
+        if (depth >= 64) deepSeen++;
+      },
+    ),
+    { seed: 18, numRuns: 20 },
+  );
+  assert.ok(deepSeen > 0, 'the generator reaches past the depth limit');
+  // the filter language: nesting is refused with a FilterError at any depth past 100, never a RangeError
+  for (const depth of [99, 101, 5_000, 50_000]) {
+    const src = `${'('.repeat(depth)}exit_code${')'.repeat(depth)}`;
+    try {
+      compile(src, { known: () => true, unit: () => undefined });
+      assert.ok(depth <= 100);
+    } catch (err) {
+      assert.ok(err instanceof FilterError, `depth ${depth}: ${(err as Error).name}`);
+    }
+  }
+});

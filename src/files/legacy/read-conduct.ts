@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { MAX_SERIES_BYTES, NotARunFile, readRunFile } from '../read-bounded.js';
 import type { Unit } from '../../aggregation/types.js';
 import { DuctError } from '../../errors.js';
 import { hasNonFiniteToken, nullNonFiniteTokens, parseJsonLines } from '../json-text.js';
@@ -115,9 +115,9 @@ export function conductRunSummary(infoPath: string, text: string): ConductRunSum
 export async function readConductUsage(usagePath: string, warnings: string[]): Promise<UsagePoint[]> {
   let usageText: string;
   try {
-    usageText = await readFile(usagePath, 'utf8');
-  } catch {
-    warnings.push(`${usagePath}: missing; the run has no usage series`);
+    usageText = await readRunFile(usagePath, MAX_SERIES_BYTES);
+  } catch (err) {
+    warnings.push(err instanceof NotARunFile ? err.message : `${usagePath}: missing; the run has no usage series`);
     return [];
   }
   const parsed = parseJsonLines(nullNonFiniteTokens(usageText));
@@ -139,9 +139,9 @@ export async function readConductRun(infoPath: string): Promise<RunView> {
   if (!infoPath.endsWith('info.json')) throw new DuctError('E_INPUT', `${infoPath}: a con-duct run is read from its <prefix>info.json`);
   let text: string;
   try {
-    text = await readFile(infoPath, 'utf8');
+    text = await readRunFile(infoPath);
   } catch (err) {
-    throw new DuctError('E_INPUT', `cannot read ${infoPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new DuctError('E_INPUT', err instanceof NotARunFile ? err.message : `cannot read ${infoPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const s = conductRunSummary(infoPath, text);
   const usagePath = conductUsagePath(s.prefix);

@@ -23,9 +23,22 @@ export type FilterExpr =
  *   primary := '(' expr ')' | operand (OP operand)?
  *   OP      := == | = | != | < | <= | > | >= | ~ | !~
  */
+/** Deepest nesting of parentheses and `not` a filter may have: far beyond a person's, far below the stack's. */
+export const MAX_FILTER_DEPTH = 100;
+/** Most `and`/`or` terms: the tree they make is evaluated recursively too. */
+export const MAX_FILTER_TERMS = 1000;
+
 export function parseFilter(src: string): FilterExpr {
   const tokens = tokenize(src);
   let pos = 0;
+  let depth = 0;
+  let terms = 0;
+  const deeper = (t: Token): void => {
+    if (++depth > MAX_FILTER_DEPTH) throw new FilterError(src, t.col, `nested deeper than ${MAX_FILTER_DEPTH} levels of parentheses and 'not'`);
+  };
+  const anotherTerm = (t: Token): void => {
+    if (++terms >= MAX_FILTER_TERMS) throw new FilterError(src, t.col, `more than ${MAX_FILTER_TERMS} terms joined by 'and'/'or'`);
+  };
   const peek = (): Token => tokens[pos]!;
   const next = (): Token => tokens[pos++]!;
   const describe = (t: Token): string => (t.type === 'end' ? 'end of input' : `'${t.text}'`);
@@ -34,7 +47,7 @@ export function parseFilter(src: string): FilterExpr {
   function parseOr(): FilterExpr {
     let left = parseAnd();
     while (isKw(peek(), 'or')) {
-      next();
+      anotherTerm(next());
       left = { type: 'or', left, right: parseAnd() };
     }
     return left;
@@ -42,23 +55,26 @@ export function parseFilter(src: string): FilterExpr {
   function parseAnd(): FilterExpr {
     let left = parseUnary();
     while (isKw(peek(), 'and')) {
-      next();
+      anotherTerm(next());
       left = { type: 'and', left, right: parseUnary() };
     }
     return left;
   }
   function parseUnary(): FilterExpr {
     if (isKw(peek(), 'not')) {
-      next();
-      return { type: 'not', operand: parseUnary() };
+      deeper(next());
+      const operand = parseUnary();
+      depth--;
+      return { type: 'not', operand };
     }
     return parsePrimary();
   }
   function parsePrimary(): FilterExpr {
     const t = peek();
     if (t.type === 'lparen') {
-      next();
+      deeper(next());
       const inner = parseOr();
+      depth--;
       const close = next();
       if (close.type !== 'rparen') throw new FilterError(src, close.col, `expected ')' to close '(' at column ${t.col}, got ${describe(close)}`);
       return inner;
