@@ -6,10 +6,15 @@ import { basename, dirname, join } from 'node:path';
  * SIGKILL) only ever sees the previous complete version or the new one.
  */
 export function writeJsonAtomic(path: string, value: unknown, mode = 0o644): void {
+  writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n', mode);
+}
+
+/** Text by temp file + rename; the temp name (`.NAME.PID.tmp`) never matches a reader's `*.prom` or `*.json` glob. */
+export function writeTextAtomic(path: string, text: string, mode = 0o644): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', mode);
   try {
-    writeSync(fd, JSON.stringify(value, null, 2) + '\n');
+    writeSync(fd, text);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

@@ -13,6 +13,8 @@ import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
+import { openExports } from '../export/open.js';
+import { runResource } from '../export/resource.js';
 import { lookupCommand } from './command-lookup.js';
 import { Logger } from './log.js';
 import { allPaths, checkClobber, createLeadingDirs, removeOutputs } from './output-paths.js';
@@ -135,9 +137,12 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const request = slurmRequest(io.env);
   if (request) environment.slurm_request = request;
 
+  // OTLP / Prometheus, loaded in the background; each hook below is one call (src/export)
+  const exporter = plan.export ? openExports(plan.export, () => runResource(plan.export!, plan.argv, displayCommand(plan.argv)), warnOnce) : null;
   // detectors read the same line stream the tee passes on
   const events = new JsonlWriter(paths.events, false);
   const detectors: LineDetectors = createLineDetectors(plan.detectors, (e: DetectorEvent) => {
+    exporter?.event(e);
     try {
       events.write(e);
     } catch (err) {
@@ -224,7 +229,9 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
       .find((v): v is number => typeof v === 'number');
     if (cpu !== undefined && plan.detectors.enabled) detectors.cpu(Date.now(), cpu);
     // keep info.json current, so a SIGKILLed duct leaves the summary of its last report
-    writeInfo(info('running'));
+    const current = info('running');
+    writeInfo(current);
+    exporter?.report(current);
   };
   const sampler = engine
     ? new Sampler({
@@ -294,5 +301,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   } else {
     log.text('INFO', formatSummary(plan.summaryFormat, summaryValues(final), plan.colors));
   }
+  // after the files and the summary: a slow endpoint delays duct's exit by --export-timeout at most
+  await exporter?.finish(final);
   return ductExit;
 }
