@@ -33,6 +33,12 @@ export class Exports {
     this.otlp?.event(e);
   }
 
+  /** The flush bound passed: every destination still busy gets its one warning with `why`. */
+  abandon(why: string): void {
+    this.otlp?.abandon(why);
+    this.prom?.abandon(why);
+  }
+
   /** The final figures (when a run ended) and every pending record sent; the caller bounds the wait. */
   async finish(info: RunInfo | null): Promise<void> {
     const figures = info ? runFigures(info, Date.now()) : null;

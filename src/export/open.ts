@@ -1,5 +1,6 @@
 import type { DetectorEvent } from '../detectors/types.js';
 import type { RunInfo } from '../files/info.js';
+import type { Exports } from './exports.js';
 import type { ExportPlan } from './plan.js';
 import type { ResourceAttributes } from './resource.js';
 
@@ -16,15 +17,11 @@ export interface ExportHooks {
  * hooks that queue on that load, so no caller ever waits for it, and the end waits a bounded time.
  */
 export function openExports(plan: ExportPlan, resource: () => ResourceAttributes, warnOnce: (msg: string) => void): ExportHooks {
-  let warned = false;
-  const warn = (msg: string): void => {
-    warned = true;
-    warnOnce(msg);
-  };
+  let loaded: Exports | null = null;
   const loading = import('./exports.js')
-    .then((m) => m.Exports.open(plan, resource(), warn))
+    .then(async (m) => (loaded = await m.Exports.open(plan, resource(), warnOnce)))
     .catch((err: Error) => {
-      warn(`cannot start the exports: ${err.message}`);
+      warnOnce(`cannot start the exports: ${err.message}`);
       return null;
     });
   return {
@@ -33,10 +30,12 @@ export function openExports(plan: ExportPlan, resource: () => ResourceAttributes
     finish: async (info) => {
       let timer: NodeJS.Timeout | undefined;
       const bound = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), plan.flushTimeoutMs)));
-      const done = loading.then((x) => x?.finish(info)).catch((err: Error) => warn(`exports failed: ${err.message}`));
-      // an endpoint already named in a warning is not warned about twice
-      if ((await Promise.race([done, bound])) === 'late' && !warned) {
-        warn(`the exports did not finish within --export-timeout ${plan.flushTimeoutMs / 1000} s; what was not sent is dropped (the run's files are complete)`);
+      const done = loading.then((x) => x?.finish(info)).catch((err: Error) => warnOnce(`exports failed: ${err.message}`));
+      if ((await Promise.race([done, bound])) === 'late') {
+        const why = `no answer within --export-timeout ${plan.flushTimeoutMs / 1000} s, not sent`;
+        // each endpoint still busy is named once (one already named for an earlier failure is not repeated)
+        if (loaded) (loaded as Exports).abandon(why);
+        else warnOnce(`the exporters were still loading after --export-timeout ${plan.flushTimeoutMs / 1000} s; nothing was sent (the run's files are complete)`);
       }
       clearTimeout(timer);
     },

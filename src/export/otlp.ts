@@ -72,8 +72,12 @@ class LogBatcher implements LogRecordProcessor {
     });
   }
 
+  /** requests under way. */
+  pending = 0;
+
   private async sendRecords(records: ReadableLogRecord[]): Promise<void> {
-    const r = await send(this.exporter, records);
+    this.pending++;
+    const r = await send(this.exporter, records).finally(() => this.pending--);
     if (r.code !== 0) this.onFailure(r.error);
   }
 
@@ -117,6 +121,7 @@ export class OtlpExport {
   private metricExporter: PushMetricExporter | null = null;
   private latest = new Map<string, number>();
   private metricsInFlight = false;
+  private metricsPending = 0;
 
   private constructor(
     private readonly plan: NonNullable<ExportPlan['otlp']>,
@@ -161,7 +166,8 @@ export class OtlpExport {
 
   private async sendMetrics(): Promise<void> {
     const { resourceMetrics } = await this.reader!.collect();
-    const r = await send<ResourceMetrics>(this.metricExporter!, resourceMetrics);
+    this.metricsPending++;
+    const r = await send<ResourceMetrics>(this.metricExporter!, resourceMetrics).finally(() => this.metricsPending--);
     if (r.code !== 0) this.failed('metrics', r.error);
   }
 
@@ -208,6 +214,12 @@ export class OtlpExport {
       this.loggers.set(key, provider);
     }
     return provider;
+  }
+
+  /** Name each signal with a request still under way as failed for `why` (the flush stops waiting for it). */
+  abandon(why: string): void {
+    if ((this.batcher?.pending ?? 0) > 0) this.failed('logs', why);
+    if (this.metricsPending > 0) this.failed('metrics', why);
   }
 
   /** Send the held log records; the final figures are sent by figures(…, true). The caller bounds the wait. */

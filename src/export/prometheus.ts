@@ -65,6 +65,11 @@ export class PromExport {
     }
   }
 
+  /** Name the Pushgateway as failed for `why` when a push is still under way (the flush stops waiting for it). */
+  abandon(why: string): void {
+    if (this.pushing !== null) this.failed(`push to the Pushgateway ${redactUrl(this.plan.pushgatewayUrl!)}`, why);
+  }
+
   private async push(registry: Registry): Promise<void> {
     const url = this.plan.pushgatewayUrl!;
     const gateway = new Pushgateway(url, { timeout: this.plan.requestTimeoutMs }, registry);
