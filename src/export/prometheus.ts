@@ -33,6 +33,8 @@ export function promFileName(labels: ReadonlyArray<[string, string]>): string {
 export class PromExport {
   private readonly warned = new Set<string>();
   private pushing: Promise<void> | null = null;
+  /** textfile writes in call order, so a report's write never lands after the final one. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly plan: Pick<ExportPlan, 'promTextfileDir' | 'pushgatewayUrl' | 'pushEveryReport' | 'requestTimeoutMs' | 'labels'>,
@@ -51,11 +53,15 @@ export class PromExport {
     const dir = this.plan.promTextfileDir;
     if (dir !== null) {
       const path = join(dir, promFileName(this.plan.labels));
-      try {
-        writeTextAtomic(path, await registry.metrics());
-      } catch (err) {
-        this.failed(`write ${path}`, err);
-      }
+      const text = registry.metrics();
+      this.writing = this.writing.then(async () => {
+        try {
+          writeTextAtomic(path, await text);
+        } catch (err) {
+          this.failed(`write ${path}`, err);
+        }
+      });
+      await this.writing;
     }
     if (this.plan.pushgatewayUrl !== null && (final || this.plan.pushEveryReport)) {
       if (this.pushing !== null && !final) return; // the previous push is still under way

@@ -26,13 +26,13 @@ test('Prometheus scrapes the textfile and the Pushgateway and returns the exact 
     const runDir = join(t.dir, 'run');
     const labels = `job_name="prom-e2e",host="${hostname()}",slurm_job_id="9001",slurm_array_task_id="7"`;
     const running = runCli(
-      ['--prom-textfile', stack.textfileDir, '--pushgateway', stack.pushgatewayUrl, '--export-job', 'prom-e2e',
+      ['--prom-textfile', stack.textfileDir, '--pushgateway', stack.pushgatewayUrl, '--pushgateway-reports', '--export-job', 'prom-e2e',
         '-p', `${runDir}/r_`, '--s-i', '0.1', '--r-i', '0.5', '--', 'alloc-mb', '40', '5'],
       { cwd: t.dir, env: { SLURM_JOB_ID: '9001', SLURM_ARRAY_TASK_ID: '7' } },
     );
-    // while it runs: a report's textfile, scraped, says it has not finished
+    // while it runs: a report's textfile and push (--pushgateway-reports), scraped, say it has not finished
     let sawRunning = false;
-    await pollUntil(async () => (sawRunning = (await stack.query(`duct_run_finished{job="node",${labels}} == 0`)).length === 1), 15_000, 'a running report in Prometheus');
+    await pollUntil(async () => (sawRunning = (await stack.query(`duct_run_finished{${labels}} == 0`)).length === 2), 15_000, 'a running report via both paths');
     const res = await running;
     assert.equal(res.code, 0, res.stderr);
     assert.ok(sawRunning);
