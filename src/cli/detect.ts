@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
+import { hostname } from 'node:os';
 import { DuctError } from '../errors.js';
 import { DEFAULT_CORRELATION_WINDOW_SECONDS, type DetectorOptions } from '../detectors/index.js';
 import { detectStream } from '../detectors/detect-stream.js';
@@ -10,7 +11,6 @@ import { compileStepPattern } from '../detectors/step-progress.js';
 import type { DetectorEvent, ExternalStorageEvent, LineInput } from '../detectors/types.js';
 import { openDetectExport } from '../export/detect-export.js';
 import { resolveExportPlan, type ExportPlan } from '../export/plan.js';
-import { hostname } from 'node:os';
 import { baseParser } from './yargs-base.js';
 // container logs (CRI, Docker json-file): src/cli/detect-containers.ts
 import {
@@ -76,7 +76,6 @@ export function resolveDetectPlan(argv: Record<string, unknown>): DetectPlan {
     ),
   };
 }
-
 
 async function readStorageEvents(path: string, warn: (msg: string) => void): Promise<ExternalStorageEvent[]> {
   let text: string;
