@@ -4,30 +4,34 @@ import type { Unit } from './types.js';
 
 type Extra = Partial<Pick<Measurement, 'cadence' | 'collapse'>>;
 
-const costOf: Record<CollectorName, CostClass> = { ps: 'fork', proc: 'low', cgroup: 'low', pidusage: 'low' };
+const costOf: Record<CollectorName, CostClass> = { ps: 'fork', proc: 'low', cgroup: 'low', pidusage: 'low', rusage: 'low' };
 
-function gauge(key: string, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, description: string, extra: Extra = {}, reduce: 'max' | 'last' = 'max'): Measurement {
+// each helper keeps its key's literal type, so MeasurementKey below is the union of the catalogue's names
+function gauge<K extends string>(key: K, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, description: string, extra: Extra = {}, reduce: 'max' | 'last' = 'max'): Measurement<K> {
   return { key, collector, field, scope, kind: 'gauge', reduce, unit, description, cost: costOf[collector], ...extra };
 }
-function rate(key: string, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, rateScale: number, description: string): Measurement {
+function rate<K extends string>(key: K, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, rateScale: number, description: string): Measurement<K> {
   return { key, collector, field, scope, kind: 'counter', derive: 'rate', rateScale, reduce: 'max', unit, description, cost: costOf[collector] };
 }
-function pidDeltas(key: string, collector: CollectorName, field: string, unit: Unit, description: string): Measurement {
+function pidDeltas<K extends string>(key: K, collector: CollectorName, field: string, unit: Unit, description: string): Measurement<K> {
   return { key, collector, field, scope: 'single', kind: 'counter', reduce: 'sum_pid_deltas', unit, description, cost: costOf[collector] };
 }
-function label(key: string, collector: CollectorName, field: string, description: string): Measurement {
+function groupDelta<K extends string>(key: K, collector: CollectorName, field: string, unit: Unit, description: string, extra: Extra = {}): Measurement<K> {
+  return { key, collector, field, scope: 'single', kind: 'counter', reduce: 'delta', unit, description, cost: costOf[collector], ...extra };
+}
+function label<K extends string>(key: K, collector: CollectorName, field: string, description: string): Measurement<K> {
   return { key, collector, field, scope: 'per_pid', kind: 'label', reduce: 'last', unit: 'label', description, cost: costOf[collector] };
 }
-function tally(key: string, collector: CollectorName, field: string, description: string): Measurement {
+function tally<K extends string>(key: K, collector: CollectorName, field: string, description: string): Measurement<K> {
   return { key, collector, field, scope: 'per_pid', kind: 'categorical', reduce: 'tally', unit: 'state', description, cost: costOf[collector] };
 }
-function nproc(key: string, collector: CollectorName): Measurement {
+function nproc<K extends string>(key: K, collector: CollectorName): Measurement<K> {
   return gauge(key, collector, ELAPSED, 'single', 'count', 'number of live processes of the run in a sample; max over the window', { collapse: 'count' });
 }
 const ELAPSED = 'elapsed';
 
 /** Every measurement duct knows, in catalogue order (the order of usage.jsonl keys and of help). */
-export const CATALOGUE: readonly Measurement[] = [
+export const CATALOGUE = [
   // ps: one `ps` call per sample (POSIX)
   gauge('ps_rss', 'ps', 'rss', 'per_pid', 'bytes', 'resident set size of each process (ps rss); max over the window'),
   gauge('ps_rss_total', 'ps', 'rss', 'single', 'bytes', 'sum of the processes\' RSS in a sample (counts shared pages once per process); max over the window'),
@@ -45,10 +49,11 @@ export const CATALOGUE: readonly Measurement[] = [
   // proc: /proc read directly (Linux), no fork
   gauge('proc_rss', 'proc', 'rss', 'per_pid', 'bytes', 'resident set size of each process (/proc/<pid>/stat); max over the window'),
   gauge('proc_rss_total', 'proc', 'rss', 'single', 'bytes', 'sum of the processes\' RSS in a sample (shared pages counted once per process); max over the window'),
-  { ...gauge('proc_pss', 'proc', 'pss', 'per_pid', 'bytes', 'proportional set size of each process (smaps_rollup: shared pages split among their users); max over the window'), cost: 'grows-with-memory' },
-  { ...gauge('proc_pss_total', 'proc', 'pss', 'single', 'bytes', 'sum of PSS in a sample: the tree\'s real memory footprint, shared pages counted once; max over the window'), cost: 'grows-with-memory' },
-  { ...gauge('proc_uss', 'proc', 'uss', 'per_pid', 'bytes', 'unique set size of each process (its private pages, smaps_rollup); max over the window'), cost: 'grows-with-memory' },
-  { ...gauge('proc_uss_total', 'proc', 'uss', 'single', 'bytes', 'sum of USS in a sample; max over the window'), cost: 'grows-with-memory' },
+  // smaps_rollup costs more the more a process maps: read like VmHWM, when a process faulted (how its RSS grows), and every live one at each report
+  { ...gauge('proc_pss', 'proc', 'pss', 'per_pid', 'bytes', 'proportional set size of each process (smaps_rollup: shared pages split among their users), read when its page-fault count moved and at each report; max over the window', { cadence: 'faulted' }), cost: 'grows-with-memory' },
+  { ...gauge('proc_pss_total', 'proc', 'pss', 'single', 'bytes', 'sum of PSS in a sample (each process\'s latest reading): the tree\'s real memory footprint, shared pages counted once; max over the window', { cadence: 'faulted' }), cost: 'grows-with-memory' },
+  { ...gauge('proc_uss', 'proc', 'uss', 'per_pid', 'bytes', 'unique set size of each process (its private pages, smaps_rollup), read when its page-fault count moved and at each report; max over the window', { cadence: 'faulted' }), cost: 'grows-with-memory' },
+  { ...gauge('proc_uss_total', 'proc', 'uss', 'single', 'bytes', 'sum of USS in a sample (each process\'s latest reading); max over the window', { cadence: 'faulted' }), cost: 'grows-with-memory' },
   // read when a pid's page-fault count moved (and at each report), not every sample: status costs more than stat to generate
   gauge('proc_hwm', 'proc', 'hwm', 'per_pid', 'bytes', 'VmHWM: the kernel\'s peak RSS of each process since it started, catches spikes between samples; max over the window', { cadence: 'faulted' }),
   rate('proc_pdcpu', 'proc', 'cputime', 'per_pid', 'percent', 100, 'CPU rate of each process between samples, from utime+stime (clock-tick resolution; 100 = one core); max over the window'),
@@ -64,49 +69,59 @@ export const CATALOGUE: readonly Measurement[] = [
   // cgroup: the kernel's own counters of the group (v1, v2, hybrid)
   gauge('cgroup_mem_peak', 'cgroup', 'mem_peak', 'single', 'bytes', 'the cgroup\'s memory high-water mark (v2 memory.peak, v1 memory.max_usage_in_bytes; includes page cache); read once per report', { cadence: 'report' }),
   gauge('cgroup_mem_current', 'cgroup', 'mem_current', 'single', 'bytes', 'the cgroup\'s memory use now (v2 memory.current, v1 memory.usage_in_bytes; includes page cache); max over the window'),
-  { key: 'cgroup_cpu_seconds', collector: 'cgroup', field: 'cpu_usage', scope: 'single', kind: 'counter', reduce: 'delta', unit: 'seconds', description: 'CPU seconds the cgroup used in the window (v2 cpu.stat usage_usec, v1 cpuacct.usage)', cost: 'low' },
-  { key: 'cgroup_oom_kills', collector: 'cgroup', field: 'oom_kills', scope: 'single', kind: 'counter', reduce: 'delta', unit: 'count', description: 'processes the kernel OOM killer killed in the cgroup in the window (memory.events / memory.oom_control oom_kill)', cost: 'low' },
+  groupDelta('cgroup_cpu_seconds', 'cgroup', 'cpu_usage', 'seconds', 'CPU seconds the cgroup used in the window (v2 cpu.stat usage_usec, v1 cpuacct.usage)'),
+  groupDelta('cgroup_oom_kills', 'cgroup', 'oom_kills', 'count', 'processes the kernel OOM killer killed in the cgroup in the window (memory.events / memory.oom_control oom_kill)'),
   gauge('cgroup_job_mem_peak', 'cgroup', 'job_mem_peak', 'single', 'bytes', 'memory high-water mark of the SLURM job cgroup (job_<id>) above duct\'s; read once per report', { cadence: 'report' }),
+  // rusage: what the kernel counted for the command's tree as duct reaped it
+  groupDelta('rusage_cpu_seconds', 'rusage', 'children_cpu', 'seconds', 'CPU seconds of the command and every descendant it waited for, as the kernel counts them when duct reaps the command (duct\'s RUSAGE_CHILDREN: /proc/self/stat cutime+cstime, read before the spawn and at the exit; exact to a clock tick, CPU after the last sample included); processes re-parented away from the tree are not in it', { cadence: 'report' }),
   // pidusage: the portable collector
   gauge('pidusage_rss', 'pidusage', 'rss', 'per_pid', 'bytes', 'resident set size of each process (pidusage memory); max over the window'),
   gauge('pidusage_rss_total', 'pidusage', 'rss', 'single', 'bytes', 'sum of the processes\' RSS in a sample; max over the window'),
   rate('pidusage_pdcpu', 'pidusage', 'cputime', 'per_pid', 'percent', 100, 'CPU rate of each process between samples from pidusage\'s raw ctime; max over the window'),
   rate('pidusage_pdcpu_total', 'pidusage', 'cputime', 'single', 'percent', 100, 'sum of the processes\' CPU rates in a sample; max over the window'),
-];
+] as const satisfies readonly Measurement[];
+
+/** The name of a measurement of the catalogue: a misspelt key does not compile. */
+export type MeasurementKey = (typeof CATALOGUE)[number]['key'];
 
 export const BY_KEY: ReadonlyMap<string, Measurement> = new Map(CATALOGUE.map((m) => [m.key, m]));
+
+/** The catalogue's declaration of a key. */
+export function measurementOf(key: MeasurementKey): Measurement {
+  return BY_KEY.get(key)!;
+}
 
 export const PRESET_NAMES = ['default', 'all', 'ps', 'memory', 'cpu'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-const PROC_DEFAULT = ['proc_rss', 'proc_rss_total', 'proc_hwm', 'proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'proc_cmd', 'proc_stat', 'proc_nproc'];
-const PS_DEFAULT = ['ps_rss', 'ps_rss_total', 'ps_pdcpu', 'ps_pdcpu_total', 'ps_cpu_seconds', 'ps_cmd', 'ps_stat', 'ps_nproc'];
-const CGROUP_ALL = ['cgroup_mem_peak', 'cgroup_mem_current', 'cgroup_cpu_seconds', 'cgroup_oom_kills', 'cgroup_job_mem_peak'];
+const PROC_DEFAULT: MeasurementKey[] = ['proc_rss', 'proc_rss_total', 'proc_pss_total', 'proc_hwm', 'proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'proc_cmd', 'proc_stat', 'proc_nproc'];
+const PS_DEFAULT: MeasurementKey[] = ['ps_rss', 'ps_rss_total', 'ps_pdcpu', 'ps_pdcpu_total', 'ps_cpu_seconds', 'ps_cmd', 'ps_stat', 'ps_nproc'];
+const CGROUP_ALL: MeasurementKey[] = ['cgroup_mem_peak', 'cgroup_mem_current', 'cgroup_cpu_seconds', 'cgroup_oom_kills', 'cgroup_job_mem_peak'];
 
 /**
  * A preset's keys given what is available here. Presets take only available
  * keys (an explicit key must be available); where /proc is absent the proc
  * keys fall back to their ps counterparts.
  */
-export function expandPreset(name: PresetName, isAvailable: (key: string) => boolean): string[] {
+export function expandPreset(name: PresetName, isAvailable: (key: string) => boolean): MeasurementKey[] {
   const procHere = isAvailable('proc_rss');
-  const pick = (keys: string[]): string[] => keys.filter(isAvailable);
+  const pick = (keys: MeasurementKey[]): MeasurementKey[] => keys.filter(isAvailable);
   switch (name) {
     case 'all':
       return CATALOGUE.map((m) => m.key).filter(isAvailable);
     case 'default':
-      return pick([...(procHere ? PROC_DEFAULT : PS_DEFAULT), ...CGROUP_ALL]);
+      return pick([...(procHere ? PROC_DEFAULT : PS_DEFAULT), ...CGROUP_ALL, 'rusage_cpu_seconds']);
     case 'ps':
       return pick(CATALOGUE.filter((m) => m.collector === 'ps').map((m) => m.key));
     case 'memory':
       return pick([
-        ...(procHere ? ['proc_rss', 'proc_rss_total', 'proc_pss_total', 'proc_uss_total', 'proc_hwm'] : ['ps_rss', 'ps_rss_total']),
+        ...(procHere ? (['proc_rss', 'proc_rss_total', 'proc_pss_total', 'proc_uss_total', 'proc_hwm'] as const) : (['ps_rss', 'ps_rss_total'] as const)),
         'cgroup_mem_peak',
         'cgroup_mem_current',
         'cgroup_job_mem_peak',
         'cgroup_oom_kills',
       ]);
     case 'cpu':
-      return pick([...(procHere ? ['proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds'] : ['ps_pdcpu', 'ps_pdcpu_total', 'ps_cpu_seconds']), 'cgroup_cpu_seconds']);
+      return pick([...(procHere ? (['proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'rusage_cpu_seconds'] as const) : (['ps_pdcpu', 'ps_pdcpu_total', 'ps_cpu_seconds'] as const)), 'cgroup_cpu_seconds']);
   }
 }

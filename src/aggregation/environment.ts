@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverCgroup, readCgroupDiscoveryInput, type CgroupLayout } from '../collectors/cgroup-discovery.js';
 import { cgroupCollector } from '../collectors/cgroup.js';
+import { readAncestors, readCgroupProcs, readProcessLink, type ProcessLink } from '../collectors/cgroup-members.js';
 import { pidusageCollector } from '../collectors/pidusage.js';
 import { procCollector } from '../collectors/proc.js';
 import { ownSessionId, procSessionTree, psSessionTree, type ProcessTree, type SessionSpec } from '../collectors/process-tree.js';
 import { psCollector } from '../collectors/ps.js';
+import { rusageCollector } from '../collectors/rusage.js';
 import { readSysConf } from '../collectors/sysconf.js';
 import type { Collector, CollectorName } from '../collectors/types.js';
 import { CATALOGUE } from './catalogue.js';
@@ -25,6 +27,18 @@ export interface MeasurementEnvironment {
   monotonic(): number;
   /** wall clock, for record timestamps. */
   now(): Date;
+  /** how processes link up (absent in tests that replace the collectors): reader mode's cgroup membership check. */
+  processLinks?: ProcessLinks;
+}
+
+/** duct's place among the machine's processes, read once before the run, and the reads membership needs. */
+export interface ProcessLinks {
+  ductPid: number;
+  /** duct's ancestors at start, parent first. */
+  ancestors: readonly number[];
+  ownSession: number | null;
+  readLink(pid: number): ProcessLink | null;
+  readProcs(dir: string): number[] | null;
 }
 
 /** The environment of this machine: every collector that can exist here, the cgroup layout, the real clocks. */
@@ -33,23 +47,37 @@ export function machineEnvironment(procRoot = '/proc'): MeasurementEnvironment {
   const collectors: Partial<Record<CollectorName, Collector>> = { ps: psCollector(), pidusage: pidusageCollector() };
   const missing: Partial<Record<CollectorName, string>> = {};
   let cgroupLayout: CgroupLayout | null = null;
+  let processLinks: ProcessLinks | undefined;
   if (hasProc) {
-    collectors.proc = procCollector({ procRoot, ...readSysConf() });
+    const ownSession = ownSessionId(procRoot);
+    processLinks = {
+      ductPid: process.pid,
+      ancestors: readAncestors(process.pid, procRoot),
+      ownSession,
+      readLink: (pid) => readProcessLink(pid, procRoot),
+      readProcs: readCgroupProcs,
+    };
+    const sysconf = readSysConf();
+    collectors.proc = procCollector({ procRoot, ...sysconf });
+    collectors.rusage = rusageCollector({ procRoot, clockTick: sysconf.clockTick });
     cgroupLayout = discoverCgroup(readCgroupDiscoveryInput(procRoot));
     collectors.cgroup = cgroupCollector(cgroupLayout);
   } else {
     missing.proc = `${procRoot} is not a Linux procfs here`;
     missing.cgroup = 'cgroups are Linux-only and there is no /proc here';
+    missing.rusage = `duct reads its reaped children's CPU from ${procRoot}/self/stat, and there is no Linux procfs here`;
   }
   return {
     collectors,
     missing,
     cgroupLayout,
+    processLinks,
     tree(rootPid, mode) {
+      // current session: duct's ancestors share it (a SLURM step's slurmstepd, the batch shell) but are not the run
       const spec: SessionSpec =
         mode === 'new-session'
           ? { sessionId: rootPid, excludePids: [], helperParent: null, keepPid: rootPid }
-          : { sessionId: ownSessionId(procRoot) ?? process.pid, excludePids: [process.pid], helperParent: process.pid, keepPid: rootPid };
+          : { sessionId: processLinks?.ownSession ?? ownSessionId(procRoot) ?? process.pid, excludePids: [process.pid, ...(processLinks?.ancestors ?? [])], helperParent: process.pid, keepPid: rootPid };
       return hasProc ? procSessionTree(spec, procRoot) : psSessionTree(spec);
     },
     monotonic: () => performance.now() / 1000,

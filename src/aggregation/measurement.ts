@@ -7,9 +7,9 @@ export type Kind = 'gauge' | 'counter' | 'label' | 'categorical';
 /** How costly a key is to read each sample, for `--measurements help` (measured in scripts/bench/benchmarks/overhead.ts). */
 export type CostClass = 'low' | 'fork' | 'grows-with-memory';
 
-interface Common {
+interface Common<K extends string> {
   /** collector-first name (`ps_…`, `proc_…`, `cgroup_…`); a new meaning is a new key. */
-  key: string;
+  key: K;
   collector: CollectorName;
   /** the collector's raw field read for this key. */
   field: string;
@@ -37,15 +37,15 @@ interface Common {
  * sum_pid_deltas | rate then max; label → last; categorical → tally), so an
  * illegal pair does not compile where the catalogue declares it.
  */
-export type Measurement =
-  | (Common & { kind: 'gauge'; derive?: undefined; reduce: 'max' })
-  | (Common & { kind: 'gauge'; derive?: undefined; reduce: 'mean' })
-  | (Common & { kind: 'gauge'; derive?: undefined; reduce: 'last' })
-  | (Common & { kind: 'counter'; derive?: undefined; reduce: 'delta'; scope: 'single' })
-  | (Common & { kind: 'counter'; derive?: undefined; reduce: 'sum_pid_deltas'; scope: 'single' })
-  | (Common & { kind: 'counter'; derive: 'rate'; /** rate per second × this (100: CPU seconds/s → percent). */ rateScale: number; reduce: 'max' })
-  | (Common & { kind: 'label'; derive?: undefined; reduce: 'last'; scope: 'per_pid' })
-  | (Common & { kind: 'categorical'; derive?: undefined; reduce: 'tally'; scope: 'per_pid' });
+export type Measurement<K extends string = string> =
+  | (Common<K> & { kind: 'gauge'; derive?: undefined; reduce: 'max' })
+  | (Common<K> & { kind: 'gauge'; derive?: undefined; reduce: 'mean' })
+  | (Common<K> & { kind: 'gauge'; derive?: undefined; reduce: 'last' })
+  | (Common<K> & { kind: 'counter'; derive?: undefined; reduce: 'delta'; scope: 'single' })
+  | (Common<K> & { kind: 'counter'; derive?: undefined; reduce: 'sum_pid_deltas'; scope: 'single' })
+  | (Common<K> & { kind: 'counter'; derive: 'rate'; /** rate per second × this (100: CPU seconds/s → percent). */ rateScale: number; reduce: 'max' })
+  | (Common<K> & { kind: 'label'; derive?: undefined; reduce: 'last'; scope: 'per_pid' })
+  | (Common<K> & { kind: 'categorical'; derive?: undefined; reduce: 'tally'; scope: 'per_pid' });
 
 export type Reduce = Measurement['reduce'];
 
@@ -58,7 +58,7 @@ export const LEGAL_REDUCES: { [K in Kind]: readonly Reduce[] } = {
 };
 
 /** A declaration as plain data, before the type has vouched for it. */
-export type MeasurementData = Omit<Common, 'scope'> & { scope: Scope; kind: Kind; reduce: Reduce; derive?: 'rate' | undefined };
+export type MeasurementData = Omit<Common<string>, 'scope'> & { scope: Scope; kind: Kind; reduce: Reduce; derive?: 'rate' | undefined };
 
 /** Runtime twin of the type check, for declarations built from data: null when legal, else why not. */
 export function illegalReason(m: MeasurementData): string | null {
@@ -67,11 +67,14 @@ export function illegalReason(m: MeasurementData): string | null {
   if (m.derive === 'rate' && m.kind !== 'counter') return `${m.key}: only a counter has a rate`;
   if ((m.reduce === 'delta' || m.reduce === 'sum_pid_deltas') && m.scope !== 'single') return `${m.key}: ${m.reduce} gives one value (scope single)`;
   if ((m.kind === 'label' || m.kind === 'categorical') && m.scope !== 'per_pid') return `${m.key}: a ${m.kind} is per pid`;
-  if (m.reduce === 'delta' && m.collector !== 'cgroup') return `${m.key}: delta is for one group-wide counter; per-pid counters use sum_pid_deltas`;
+  if (m.reduce === 'delta' && !GROUP_WIDE.has(m.collector)) return `${m.key}: delta is for one group-wide counter; per-pid counters use sum_pid_deltas`;
   return null;
 }
 
-/** Fields that come per pid (every collector but cgroup), as opposed to one group-wide reading. */
-export function isPerPidSource(m: Measurement): boolean {
-  return m.collector !== 'cgroup';
+/** Collectors whose readings are one value for the whole run (a cgroup's counters, duct's reaped children), not per pid. */
+const GROUP_WIDE: ReadonlySet<CollectorName> = new Set(['cgroup', 'rusage']);
+
+/** Fields that come per pid (every collector but the group-wide ones), as opposed to one group-wide reading. */
+export function isPerPidSource(m: Pick<Measurement, 'collector'>): boolean {
+  return !GROUP_WIDE.has(m.collector);
 }

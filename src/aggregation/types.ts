@@ -48,6 +48,12 @@ export interface CgroupInfo {
   mode: 'reader' | 'isolate';
   /** why cgroup keys are unavailable, when they are. */
   unavailable_reason?: string;
+  /** reader mode: whether the group held only the run (checked at start and at every report). */
+  membership?: 'exclusive' | 'shared';
+  /** reader mode: distinct processes seen in the group that are not the run's. */
+  foreign_processes?: number;
+  /** reader mode: one of them, for people. */
+  foreign_example?: { pid: number; comm: string } | null;
   /** extra hierarchy facts (e.g. a SLURM job-level path), collector-specific. */
   [extra: string]: unknown;
 }
@@ -70,6 +76,8 @@ export interface MeasurementInfo {
 export interface ProcessTreeSource {
   /** pids currently in the run (the command and its descendants / session members). */
   members(): Promise<number[]>;
+  /** A member was seen in another session (it called setsid): it is no longer the run's. */
+  leave?(pid: number): void;
 }
 
 /**
@@ -87,6 +95,8 @@ export interface MeasurementEngine {
   describe(): MeasurementInfo;
   /** cgroup facts for info.json, or null when the cgroup collector is not in use. */
   cgroup(): CgroupInfo | null;
+  /** The command has just been reaped: read what only then is whole (duct's reaped-children CPU), before anything else is reaped. */
+  commandExited?(): Promise<void>;
   /** Release anything held (an isolate cgroup is removed here). */
   close(): Promise<void>;
   /** The run's process-tree source (its pids now; [] once all exited), e.g. for survivors at exit. */

@@ -7,7 +7,10 @@ import { readSmallFile } from './read-small-file.js';
 import { ELAPSED_FIELD, type Collector, type CollectorReading, type FieldAvailability, type PidFields } from './types.js';
 
 /** Fields of the proc collector, each in its declared unit. */
-export const PROC_FIELDS = ['rss', 'pss', 'uss', 'hwm', 'cputime', 'io_read', 'io_write', 'cmd', 'state', 'faults'] as const;
+export const PROC_FIELDS = ['rss', 'pss', 'uss', 'hwm', 'cputime', 'io_read', 'io_write', 'cmd', 'state', 'faults', 'session'] as const;
+
+/** Fields parsed from /proc/<pid>/stat (cmd too: its fallback is the stat's comm). */
+const STAT_FIELDS: readonly string[] = ['rss', 'cputime', 'state', 'faults', 'session', 'cmd'];
 
 export interface ProcConfig {
   /** where procfs is mounted ('/proc'; a fixture tree in tests). */
@@ -41,20 +44,20 @@ export function procCollector(cfg: ProcConfig): Collector {
       const status = base ?? can('status', `${procRoot}/self/status is not readable`);
       const smaps = base ?? can('smaps_rollup', `${procRoot}/self/smaps_rollup is missing (needs Linux 4.14 or newer)`);
       const io = base ?? can('io', `${procRoot}/self/io is not readable (kernel built without task I/O accounting)`);
-      return { rss: base, cputime: base, state: base, cmd: base, faults: base, hwm: status, pss: smaps, uss: smaps, io_read: io, io_write: io };
+      return { rss: base, cputime: base, state: base, cmd: base, faults: base, session: base, hwm: status, pss: smaps, uss: smaps, io_read: io, io_write: io };
     },
     collect(pids, fields, files): Promise<CollectorReading> {
       const perPid = new Map<number, PidFields>();
       files?.pass();
       // stat and status are read every sample (status: for pids that faulted): through held descriptors where given
       const readEach = files ? (path: string): string | null => files.read(path) : readSmallFile;
-      // stat tells which pids are alive and their age; a pass for VmHWM alone (the
-      // engine's re-read of pids that faulted) skips it and takes a missing status as exited
-      const wantStat = !(fields.size === 1 && fields.has('hwm'));
-      const uptimeText = wantStat ? readSmallFile(`${procRoot}/uptime`) : null;
-      const uptime = uptimeText === null ? null : parseUptime(uptimeText);
+      // stat tells which pids are alive and their age; a pass for VmHWM and PSS alone (the engine's
+      // re-read of pids that faulted) skips it and takes a missing status or smaps_rollup as exited
       const wantStatus = fields.has('hwm');
       const wantSmaps = fields.has('pss') || fields.has('uss');
+      const wantStat = STAT_FIELDS.some((f) => fields.has(f)) || !(wantStatus || wantSmaps);
+      const uptimeText = wantStat ? readSmallFile(`${procRoot}/uptime`) : null;
+      const uptime = uptimeText === null ? null : parseUptime(uptimeText);
       const wantIo = fields.has('io_read') || fields.has('io_write');
       const wantCmd = fields.has('cmd');
       for (const pid of pids) {
@@ -72,6 +75,7 @@ export function procCollector(cfg: ProcConfig): Collector {
           if (fields.has('rss')) rec['rss'] = st.rssPages * pageSize;
           if (fields.has('state')) rec['state'] = st.state;
           if (fields.has('faults')) rec['faults'] = st.faults;
+          if (fields.has('session')) rec['session'] = st.session;
         }
         if (wantStatus) {
           const t = readEach(`${dir}status`);
@@ -81,6 +85,7 @@ export function procCollector(cfg: ProcConfig): Collector {
         }
         if (wantSmaps) {
           const t = readSmallFile(`${dir}smaps_rollup`);
+          if (t === null && !wantStat && !wantStatus) continue; // exited (no stat read to tell)
           // kernel threads and zombies have an empty smaps_rollup
           if (t !== null && t.includes('Pss:')) {
             const s = parseSmapsRollup(t);

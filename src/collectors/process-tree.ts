@@ -40,6 +40,8 @@ export function isMember(spec: SessionSpec, pid: number, ppid: number, session: 
 /** The process-tree source: the pids of the run now (an empty list once all have exited). */
 export interface ProcessTree {
   members(): Promise<number[]>;
+  /** A member was seen in another session (it called setsid): it is no longer the run's. */
+  leave?(pid: number): void;
 }
 
 /**
@@ -80,6 +82,10 @@ export function procSessionTree(spec: SessionSpec, procRoot = '/proc', fullScanE
       }
       for (const set of [inside, outside, helpers]) for (const pid of set) if (!present.has(pid)) set.delete(pid);
       return Promise.resolve([...inside].sort((a, b) => a - b));
+    },
+    leave(pid: number): void {
+      inside.delete(pid);
+      outside.add(pid);
     },
   };
 }

@@ -19,7 +19,7 @@ export interface CollectorReading {
   single: Record<string, number>;
 }
 
-export type CollectorName = 'ps' | 'proc' | 'cgroup' | 'pidusage';
+export type CollectorName = 'ps' | 'proc' | 'cgroup' | 'pidusage' | 'rusage';
 
 /** Per field: null when it can be read here, else a reason a person can act on. */
 export type FieldAvailability = Record<string, string | null>;

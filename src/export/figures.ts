@@ -24,11 +24,10 @@ const cores = (pcpu: unknown): number | null => (num(pcpu) === null ? null : (pc
 /** Every figure, in export order; a figure the run did not measure is left out, never sent as 0. */
 export const FIGURES: readonly Spec[] = [
   { otel: 'duct.memory.peak', prom: 'duct_memory_peak_bytes', unit: 'By', kind: 'gauge',
-    help: "Peak resident memory of the command's process tree (duct's summary peak_rss).", value: (v) => num(v.peak_rss) },
-  { otel: 'duct.memory.average', prom: 'duct_memory_average_bytes', unit: 'By', kind: 'gauge',
-    help: "Time-weighted mean resident memory of the command's process tree.", value: (v) => num(v.average_rss) },
-  { otel: 'duct.cgroup.memory.peak', prom: 'duct_cgroup_memory_peak_bytes', unit: 'By', kind: 'gauge',
-    help: "The cgroup's memory high-water mark (cgroup_mem_peak), where measured.", value: (v) => num(v.cgroup_mem_peak) },
+    help: "The run's peak memory, duct's headline figure: the high-water mark of a cgroup holding the run alone, else PSS, else summed RSS.",
+    value: (v) => num(v.mem_peak) },
+  { otel: 'duct.memory.rss.average', prom: 'duct_memory_rss_average_bytes', unit: 'By', kind: 'gauge',
+    help: "Time-weighted mean of the summed RSS of the command's process tree (an upper bound: shared pages counted per process).", value: (v) => num(v.average_rss) },
   { otel: 'process.cpu.time', prom: 'duct_cpu_seconds_total', unit: 's', kind: 'counter',
     help: "CPU seconds (user + system) used by the command's process tree so far.", value: (v) => num(v.cpu_seconds) },
   { otel: 'duct.cpu.peak', prom: 'duct_cpu_peak_cores', unit: '{cpu}', kind: 'gauge',

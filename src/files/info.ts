@@ -1,8 +1,9 @@
 import type { CgroupInfo, ExecutionSummary, MeasurementInfo } from '../aggregation/types.js';
 import type { DetectorSummary } from '../detectors/types.js';
+import type { RunFigures } from './run-figures.js';
 
 /** Version of the shape of the files duct writes; bumped with every change to schema/. */
-export const SCHEMA_VERSION = '1.0.0';
+export const SCHEMA_VERSION = '1.1.0';
 
 export interface OutputPaths {
   prefix: string;
@@ -43,6 +44,8 @@ export interface RunInfo {
   survivors: number[];
   pid: number | null;
   duct_pid: number;
+  /** the kernel's boot id at start (null where there is none): with the hostname, whether duct_pid can still be alive. */
+  boot_id: string | null;
   /** system block from systeminformation, or the reason it is missing. */
   system: Record<string, unknown>;
   /** SLURM / PBS environment of the job. */
@@ -50,6 +53,8 @@ export interface RunInfo {
   cgroup: CgroupInfo | null;
   measurements: MeasurementInfo;
   execution_summary: ExecutionSummary;
+  /** the headline figures (run-figures.ts) with the key each came from and what it means; null where not measured. */
+  figures: RunFigures;
   detectors: DetectorSummary;
   output_paths: OutputPaths;
   /** problems duct met while running (an output write failure, ...), one sentence each. */

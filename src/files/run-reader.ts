@@ -8,6 +8,7 @@ import { hasNonFiniteToken } from './json-text.js';
 import { CONDUCT_SUMMARY_FIELDS, CONDUCT_USAGE_FIELDS } from './legacy/conduct-names.js';
 import { isConductInfoValue, parseConductJson } from './legacy/detect.js';
 import { conductSummary, readConductRun } from './legacy/read-conduct.js';
+import type { CgroupScope } from './run-figures.js';
 import type { RunView, UsagePoint } from './run-view.js';
 
 /** The file name ending that marks a run: every run (duct's or con-duct's) has `<prefix>info.json`. */
@@ -28,6 +29,8 @@ const RUN_FIELDS: Record<string, Unit | null> = {
   exit_code: 'count',
   signal: null,
   duct_exit_code: 'count',
+  duct_pid: null,
+  boot_id: null,
   wall_clock_time: 'seconds',
   start_time: null,
   end_time: null,
@@ -40,6 +43,14 @@ const RUN_FIELDS: Record<string, Unit | null> = {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** What a run's cgroup figures are worth (see run-figures): only a group verified to hold the run alone counts as its own. */
+function cgroupScope(cgroup: Record<string, unknown>): CgroupScope {
+  if (cgroup.mode === 'isolate') return 'isolate';
+  if (cgroup.membership === 'exclusive') return 'exclusive';
+  if (cgroup.membership === 'shared') return 'shared';
+  return 'unverified';
 }
 
 /**
@@ -66,6 +77,7 @@ export function summarizeInfo(info: Record<string, unknown>): Pick<RunSummary, '
     units.events = 'count';
   }
   const cgroup = isRecord(info.cgroup) ? info.cgroup : {};
+  if (isRecord(info.cgroup)) summary.cgroup_scope = cgroupScope(cgroup);
   if (typeof cgroup.memory_limit_bytes === 'number') {
     summary.cgroup_memory_limit = cgroup.memory_limit_bytes;
     units.cgroup_memory_limit = 'bytes';

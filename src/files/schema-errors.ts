@@ -6,7 +6,8 @@ export interface FieldProblem {
   message: string;
 }
 
-const MEASUREMENT_KEY_PATTERN = '^(ps|proc|cgroup|pidusage)_[a-z0-9_]+$';
+/** usage.schema.json's measurement_key: `^(collector|collector|…)_[a-z0-9_]+$`, whatever collectors it lists. */
+const MEASUREMENT_KEY_PATTERN = /^\^\(([a-z|]+)\)_\[a-z0-9_\]\+\$$/;
 const PID_PATTERN = '^[1-9][0-9]{0,9}$';
 
 function escapePointer(segment: string): string {
@@ -30,7 +31,8 @@ function typeList(type: unknown): string {
 }
 
 function patternHint(pattern: string): string {
-  if (pattern === MEASUREMENT_KEY_PATTERN) return 'not a measurement key (keys are collector-first: ps_…, proc_…, cgroup_…, pidusage_…)';
+  const collectors = MEASUREMENT_KEY_PATTERN.exec(pattern)?.[1];
+  if (collectors) return `not a measurement key (keys are collector-first: ${collectors.split('|').map((c) => `${c}_…`).join(', ')})`;
   if (pattern === PID_PATTERN) return 'not a pid (a decimal process id)';
   return `must match the pattern ${pattern}`;
 }

@@ -11,8 +11,10 @@ import { writeJsonAtomic } from '../files/atomic-json.js';
 import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
+import { withFigures } from '../files/run-figures-of-info.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
+import { readBootId } from '../files/boot-id.js';
 import { openExports } from '../export/open.js';
 import { runResource } from '../export/resource.js';
 import { lookupCommand } from './command-lookup.js';
@@ -133,6 +135,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     ? import('../files/system-info.js').then((m) => m.gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS))
     : Promise.resolve({});
   const environment = jobEnvironment(io.env);
+  const bootId = readBootId();
   // the job's request (--mem, --cpus-per-task) beside its variables, for `duct recommend`'s waste flags
   const request = slurmRequest(io.env);
   if (request) environment.slurm_request = request;
@@ -175,7 +178,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   // the system block as far as it is known: gathered in parallel, it lands in a later write
   let system: Record<string, unknown> = { unavailable: 'not gathered yet: the run was still starting' };
   void systemInfo.then((s) => (system = s));
-  const info = (status: RunInfo['status']): RunInfo => ({
+  const info = (status: RunInfo['status']): RunInfo => withFigures({
     schema_version: SCHEMA_VERSION,
     duct_version: DUCT_VERSION,
     status,
@@ -194,6 +197,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     survivors: [],
     pid,
     duct_pid: process.pid,
+    boot_id: bootId,
     system,
     environment,
     cgroup: engine?.cgroup() ?? null,
@@ -247,6 +251,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const { code, signal } = await exited;
   const endMs = Date.now();
   const wallSeconds = (performance.now() - startPerf) / 1000;
+  await engine?.commandExited?.();
   forwarder.uninstall();
   watchdog.disarm();
   // con-duct's policy, kept: the run ends with its primary command; what it left running is named, not killed
@@ -278,7 +283,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
 
   const ductExit = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
   for (const w of engine?.warnings?.() ?? []) if (!warnings.includes(w)) warnings.push(w);
-  const final: RunInfo = {
+  const final: RunInfo = withFigures({
     ...info('finished'),
     system: await systemInfo,
     end_time: new Date(endMs).toISOString(),
@@ -289,7 +294,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     forcefully_terminated: forwarder.forcefullyTerminated,
     survivors,
     detectors: detectorSummary,
-  };
+  });
   writeInfo(final);
 
   if (ductExit !== 0 && (plan.failTimeSeconds < 0 || wallSeconds < plan.failTimeSeconds)) {

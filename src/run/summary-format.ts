@@ -1,4 +1,5 @@
 import { humanizeBytes, humanizeSeconds } from '../format/units.js';
+import { BY_KEY } from '../aggregation/catalogue.js';
 import { DuctError } from '../errors.js';
 
 export const DEFAULT_SUMMARY_FORMAT = [
@@ -7,12 +8,13 @@ export const DEFAULT_SUMMARY_FORMAT = [
   'Command: {command}',
   'Log files location: {logs_prefix}',
   'Wall Clock Time: {wall_clock_time:.3f} sec',
+  'Memory Peak: {mem_peak!S} ({mem_peak_source})',
   'Memory Peak Usage (RSS): {peak_rss!S}',
   'Memory Average Usage (RSS): {average_rss!S}',
-  'Memory Peak (cgroup, incl. page cache): {cgroup_mem_peak!S}',
+  'Memory Peak (cgroup, incl. page cache): {cgroup_mem_peak!S}{cgroup_note}',
   'CPU Peak Usage: {peak_pcpu:.2f!N}%',
   'Average CPU Usage: {average_pcpu:.2f!N}%',
-  'CPU Time: {cpu_seconds:.2f!N} sec',
+  'CPU Time: {cpu_seconds:.2f!N} sec ({cpu_seconds_source})',
   '',
 ].join('\n');
 
@@ -20,8 +22,10 @@ export const DEFAULT_SUMMARY_FORMAT = [
 export const SUMMARY_FIELDS = [
   'exit_code', 'signal', 'failure', 'command', 'logs_prefix', 'wall_clock_time', 'message', 'start_time', 'end_time',
   'peak_rss', 'average_rss', 'peak_vsz', 'average_vsz', 'peak_pmem', 'average_pmem', 'peak_pcpu', 'average_pcpu', 'cpu_seconds',
+  'mem_peak', 'mem_peak_source', 'cpu_seconds_source', 'cgroup_note',
 ];
-const MEASUREMENT_FIELD = /^(ps|proc|cgroup|pidusage)_[a-z0-9_]+$/;
+/** `{KEY}`, `{KEY_peak}`, `{KEY_mean}`, `{KEY_total}` of a catalogue key. */
+const isMeasurementField = (name: string): boolean => BY_KEY.has(name.replace(/_(peak|mean|total)$/, '')) || BY_KEY.has(name);
 
 export type SummaryValues = Record<string, string | number | null | undefined>;
 
@@ -44,7 +48,7 @@ function parseField(body: string): Field {
 export function checkSummaryFormat(template: string): void {
   for (const m of template.matchAll(PLACEHOLDER)) {
     const f = parseField(m[1]!);
-    if (!SUMMARY_FIELDS.includes(f.name) && !MEASUREMENT_FIELD.test(f.name)) {
+    if (!SUMMARY_FIELDS.includes(f.name) && !isMeasurementField(f.name)) {
       throw new DuctError(
         'E_OPTION_VALUE',
         `unknown field {${f.name}} in --summary-format: valid fields are ${SUMMARY_FIELDS.join(', ')}, and any measurement key (e.g. cgroup_mem_peak, proc_rss_total_mean)`,

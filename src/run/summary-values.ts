@@ -1,8 +1,11 @@
+import type { MeasurementKey } from '../aggregation/catalogue.js';
 import type { RunInfo } from '../files/info.js';
+import { FIGURE_KEYS } from '../files/run-figures.js';
+import { figuresOfInfo } from '../files/run-figures-of-info.js';
 import type { SummaryValues } from './summary-format.js';
 
 /** The first key of a preference list that the run measured. */
-function first(info: RunInfo, keys: string[], field: 'peak' | 'mean' | 'total') {
+function first(info: RunInfo, keys: readonly MeasurementKey[], field: 'peak' | 'mean' | 'total') {
   for (const k of keys) {
     const v = info.execution_summary[k]?.[field];
     if (typeof v === 'number') return v;
@@ -10,10 +13,20 @@ function first(info: RunInfo, keys: string[], field: 'peak' | 'mean' | 'total') 
   return null;
 }
 
-const RSS = ['proc_rss_total', 'ps_rss_total', 'pidusage_rss_total'];
-const CPU_RATE = ['proc_pdcpu_total', 'ps_pdcpu_total', 'pidusage_pdcpu_total'];
-// the command's own tree first: a reader-mode cgroup may hold more than the command
-const CPU_SECONDS = ['proc_cpu_seconds', 'ps_cpu_seconds', 'pidusage_cpu_seconds', 'cgroup_cpu_seconds'];
+const RSS = ['proc_rss_total', 'ps_rss_total', 'pidusage_rss_total'] as const satisfies readonly MeasurementKey[];
+const CPU_RATE = FIGURE_KEYS.cpu_peak;
+
+/** The cgroup line's note when the group's figures are not the run's. */
+function cgroupNote(info: RunInfo): string {
+  const c = info.cgroup;
+  if (!c || c.mode === 'isolate' || c['membership'] === 'exclusive') return '';
+  const n = typeof c['foreign_processes'] === 'number' ? c['foreign_processes'] : 0;
+  const ex = c['foreign_example'] as { pid: number; comm: string } | null | undefined;
+  if (c['membership'] === 'shared') {
+    return ` (shared: ${n} other process${n === 1 ? '' : 'es'} in the cgroup${ex ? `, e.g. ${ex.pid} ${ex.comm}` : ''}; not the run's figure: --cgroup isolate, a SLURM step, a container or a systemd scope gives its own)`;
+  }
+  return ' (not verified to hold the run alone)';
+}
 
 /** Why the command failed, for people: a detected failure, the kernel OOM killer, or the signal. */
 function failureOf(info: RunInfo): string {
@@ -31,6 +44,7 @@ function failureOf(info: RunInfo): string {
  * and every measured key as KEY (its headline figure), KEY_peak, KEY_mean, KEY_total.
  */
 export function summaryValues(info: RunInfo): SummaryValues {
+  const figures = info.figures ?? figuresOfInfo(info as unknown as Record<string, unknown>);
   const v: SummaryValues = {
     exit_code: info.exit_code ?? info.duct_exit_code,
     signal: info.signal,
@@ -49,7 +63,11 @@ export function summaryValues(info: RunInfo): SummaryValues {
     average_pmem: first(info, ['ps_pmem_total'], 'mean'),
     peak_pcpu: first(info, CPU_RATE, 'peak'),
     average_pcpu: first(info, CPU_RATE, 'mean'),
-    cpu_seconds: first(info, CPU_SECONDS, 'total'),
+    mem_peak: figures.mem_peak?.value ?? null,
+    mem_peak_source: figures.mem_peak?.meaning ?? 'not measured',
+    cpu_seconds: figures.cpu_seconds?.value ?? null,
+    cpu_seconds_source: figures.cpu_seconds?.meaning ?? 'not measured',
+    cgroup_note: cgroupNote(info),
   };
   for (const [key, s] of Object.entries(info.execution_summary)) {
     v[key] = s.peak ?? s.total ?? (typeof s.last === 'number' || typeof s.last === 'string' ? s.last : null);

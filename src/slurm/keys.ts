@@ -1,30 +1,20 @@
-/**
- * Which recorded keys `recommend` sizes from, best first. Each list names keys whose
- * meaning fits the question; a key missing from a run is simply not a candidate.
- */
+import type { MeasurementKey } from '../aggregation/catalogue.js';
+import { FIGURE_KEYS } from '../files/run-figures.js';
 
 /**
- * Memory: the cgroup's kernel high-water mark is what SLURM's limit is enforced on;
- * then PSS (no double-counted shared pages), then summed RSS from each collector,
- * then con-duct's legacy peak_rss.
+ * Which recorded keys `recommend` sizes from, best first: the run figures' own lists
+ * (src/files/run-figures.ts), so `recommend` and `ls` can never take different keys.
+ * A cgroup key counts only for a run whose cgroup held it alone (eligibleKeys).
  */
-export const MEMORY_KEYS = [
-  'cgroup_mem_peak',
-  'proc_pss_total',
-  'proc_rss_total',
-  'pidusage_rss_total',
-  'ps_rss_total',
-  'conduct_peak_rss',
-] as const;
 
 /** The job-level cgroup peak (v1: walked up to job_J), shown beside the step's for comparison. */
-export const JOB_MEMORY_KEY = 'cgroup_job_mem_peak';
+export const JOB_MEMORY_KEY = 'cgroup_job_mem_peak' satisfies MeasurementKey;
 
 /**
  * Total CPU rate of the process tree, percent (100 = one core), per usage window.
  * con-duct's pcpu is a lifetime average, never a rate, so it is not here.
  */
-export const CPU_RATE_KEYS = ['proc_pdcpu_total', 'ps_pdcpu_total', 'pidusage_pdcpu_total'] as const;
+export const CPU_RATE_KEYS = FIGURE_KEYS.cpu_peak;
 
-/** CPU seconds totals, for the mean cores a run used (waste). cgroup last: on v1 its cpuacct group may be the whole machine. */
-export const CPU_SECONDS_KEYS = ['proc_cpu_seconds', 'ps_cpu_seconds', 'cgroup_cpu_seconds'] as const;
+/** CPU seconds totals, for the mean cores a run used (waste). */
+export const CPU_SECONDS_KEYS = FIGURE_KEYS.cpu_seconds;

@@ -1,5 +1,6 @@
 import { quantile } from 'simple-statistics';
-import { CPU_RATE_KEYS, JOB_MEMORY_KEY, MEMORY_KEYS } from './keys.js';
+import { eligibleKeys, FIGURE_KEYS } from '../files/run-figures.js';
+import { CPU_RATE_KEYS, JOB_MEMORY_KEY } from './keys.js';
 import type { RecommendRun } from './recommend-run.js';
 import { formatSlurmMem, formatSlurmTime } from './sbatch-format.js';
 import { wasteFlags, type WasteFlag } from './waste.js';
@@ -79,10 +80,15 @@ function pickKey(runs: RecommendRun[], keys: readonly string[], has: (r: Recomme
   return best;
 }
 
+/** A run's memory candidates it may be sized by (a cgroup's mark only where the cgroup held the run alone). */
+function memoryCandidate(r: RecommendRun, k: string): boolean {
+  return num(r.summary[k]) !== null && (eligibleKeys('mem_peak', r.summary) as string[]).includes(k);
+}
+
 function memoryFigure(runs: RecommendRun[], headroom: number): MemoryFigure | null {
-  const key = pickKey(runs, MEMORY_KEYS, (r, k) => num(r.summary[k]) !== null);
+  const key = pickKey(runs, [...FIGURE_KEYS.mem_peak, 'conduct_peak_rss'], memoryCandidate);
   if (key === null) return null;
-  const peaks = runs.map((r) => num(r.summary[key])).filter((v): v is number => v !== null);
+  const peaks = runs.filter((r) => memoryCandidate(r, key)).map((r) => num(r.summary[key])).filter((v): v is number => v !== null);
   const peak = Math.max(...peaks);
   const recommended = peak * (1 + headroom);
   return { key, runs: peaks.length, peak_bytes: peak, recommended_bytes: recommended, value: formatSlurmMem(recommended) };
@@ -135,7 +141,10 @@ export function recommendGroup(group: string, runs: RecommendRun[], opts: Recomm
   const memory = memoryFigure(finished, opts.headroom);
   if (memory === null) return null;
   for (const r of finished) {
-    if (num(r.summary[memory.key]) === null) skipped.push({ prefix: r.prefix, reason: `no ${memory.key}` });
+    if (!memoryCandidate(r, memory.key)) {
+      const shared = num(r.summary[memory.key]) !== null;
+      skipped.push({ prefix: r.prefix, reason: shared ? `its ${memory.key} is of a cgroup shared with other processes (cgroup_scope ${String(r.summary['cgroup_scope'])})` : `no ${memory.key}` });
+    }
   }
   const jobPeaks = finished.map((r) => num(r.summary[JOB_MEMORY_KEY])).filter((v): v is number => v !== null);
   const cpus = cpuFigure(finished, opts.cpu_quantile);

@@ -1,5 +1,5 @@
 import { humanizeBytes, humanizePercent, humanizeSeconds } from '../format/units.js';
-import { MEMORY_KEYS } from './keys.js';
+import { FIGURE_KEYS, SOURCE_MEANING, type FigureSource } from '../files/run-figures.js';
 import { formatSlurmMem } from './sbatch-format.js';
 import type { GroupRecommendation } from './recommend.js';
 import { WASTE_FRACTION, type WasteFlag } from './waste.js';
@@ -35,7 +35,8 @@ export function formatGroup(g: GroupRecommendation, headroom: number, cpuQuantil
   const h = `+ ${pct(headroom)} headroom`;
   if (g.memory) {
     const m = g.memory;
-    const fallback = m.key === MEMORY_KEYS[0] ? '' : ` (${MEMORY_KEYS[0]} not measured; best memory key present)`;
+    const best = FIGURE_KEYS.mem_peak[0];
+    const fallback = m.key === best ? '' : ` (${SOURCE_MEANING[m.key as FigureSource] ?? m.key}; no ${best} of a cgroup holding the run alone)`;
     lines.push(`#   --mem=${m.value}: peak ${m.key} ${humanizeBytes(m.peak_bytes)} over ${runs(m.runs)} ${h}${fallback}`);
   }
   if (g.job_mem_peak_bytes !== null) {

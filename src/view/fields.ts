@@ -1,4 +1,8 @@
+import { BY_KEY } from '../aggregation/catalogue.js';
 import type { Unit } from '../aggregation/types.js';
+import { CONDUCT_SUMMARY_FIELDS, CONDUCT_USAGE_FIELDS } from '../files/legacy/conduct-names.js';
+import { FIGURE_KEYS, runFigure, type FigureName } from '../files/run-figures.js';
+import { exitCodeOf, statusOf } from './run-ending.js';
 import type { RunSummary } from '../files/run-reader.js';
 import type { FieldCatalog, FieldValue } from './filter/evaluate.js';
 
@@ -26,13 +30,13 @@ export const RUN_FIELDS: Record<string, { unit?: Unit; about: string }> = {
   prefix: { about: "output prefix the run's files share (relative like path)" },
   format: { about: 'who wrote the run: duct or con-duct-0.2' },
   command: { about: 'the command line' },
-  exit_code: { unit: 'count', about: 'exit status (null when killed by a signal)' },
+  exit_code: { unit: 'count', about: 'exit status: 128 + the signal number when a signal killed it (143 for SIGTERM), as a shell reports it' },
   signal: { about: 'signal that killed the command, e.g. SIGKILL' },
   duct_exit_code: { unit: 'count', about: 'exit status duct returned' },
   wall_clock_time: { unit: 'seconds', about: 'seconds from spawn to exit' },
   start_time: { about: 'ISO 8601 start time' },
   end_time: { about: 'ISO 8601 end time' },
-  status: { about: 'running or finished' },
+  status: { about: 'running, finished, or killed (info.json says running but its duct is gone from this host since this boot)' },
   message: { about: 'the --message given' },
   hostname: { about: 'host it ran on' },
   working_directory: { about: 'working directory' },
@@ -40,29 +44,29 @@ export const RUN_FIELDS: Record<string, { unit?: Unit; about: string }> = {
   schema_version: { about: 'version of the file shapes' },
   events: { unit: 'count', about: 'detector events found in its output' },
   cgroup_memory_limit: { unit: 'bytes', about: 'memory limit of its cgroup' },
-  mem_peak: { unit: 'bytes', about: 'best memory peak measured: cgroup_mem_peak, else proc_hwm, proc_pss_total, proc_rss_total, ps_rss_total, pidusage_rss_total, conduct_peak_rss' },
-  cpu_peak: { unit: 'percent', about: 'peak total CPU rate: proc_pdcpu_total, else ps_pdcpu_total, pidusage_pdcpu_total' },
+  cgroup_scope: { about: "what its cgroup figures are worth: isolate (the command's own group), exclusive (verified to hold the run alone), shared (other processes were in it: never the run's figure), unverified" },
+  mem_peak: { unit: 'bytes', about: `the run's memory peak: ${FIGURE_KEYS.mem_peak.join(', then ')}, then conduct_peak_rss (cgroup_mem_peak only from a cgroup holding the run alone; never a per-process key)` },
+  mem_peak_source: { about: 'the key mem_peak came from' },
+  cpu_peak: { unit: 'percent', about: `peak total CPU rate: ${FIGURE_KEYS.cpu_peak.join(', then ')}` },
+  cpu_peak_source: { about: 'the key cpu_peak came from' },
+  cpu_seconds: { unit: 'seconds', about: `CPU seconds of the run: ${FIGURE_KEYS.cpu_seconds.join(', then ')}` },
+  cpu_seconds_source: { about: 'the key cpu_seconds came from' },
 };
 
-const MEM_PEAK_KEYS = ['cgroup_mem_peak', 'proc_hwm', 'proc_pss_total', 'proc_rss_total', 'ps_rss_total', 'pidusage_rss_total', 'conduct_peak_rss'];
-const CPU_PEAK_KEYS = ['proc_pdcpu_total', 'ps_pdcpu_total', 'pidusage_pdcpu_total'];
-
-/** Collector-first key names: a key of this shape is a measurement even if no selected run has it. */
-const MEASUREMENT_KEY = /^(ps|proc|cgroup|pidusage|conduct)_[a-z0-9_]+$/;
+/** The run fields that are headline figures (run-figures.ts), and the ones naming their source. */
+const FIGURE_FIELDS: Record<string, FigureName> = { mem_peak: 'mem_peak', cpu_peak: 'cpu_peak', cpu_seconds: 'cpu_seconds' };
+const SOURCE_FIELDS: Record<string, FigureName> = { mem_peak_source: 'mem_peak', cpu_peak_source: 'cpu_peak', cpu_seconds_source: 'cpu_seconds' };
 
 export const DEFAULT_FIELDS = ['prefix', 'command', 'exit_code', 'wall_clock_time', 'mem_peak', 'cpu_peak'] as const;
-
-function firstNumber(run: ListedRun, keys: readonly string[]): number | null {
-  for (const k of keys) {
-    const v = run.summary[k];
-    if (typeof v === 'number') return v;
-  }
-  return null;
-}
 
 /** The value of one field of a run (null when the run lacks it). */
 export function fieldValue(run: ListedRun, name: string): FieldValue {
   if (run.quick && Object.hasOwn(run.quick, name)) return run.quick[name as QuickField] ?? null;
+  const figure = FIGURE_FIELDS[name] ?? SOURCE_FIELDS[name];
+  if (figure) {
+    const f = runFigure(figure, run.summary);
+    return f === null ? null : FIGURE_FIELDS[name] ? f.value : f.source;
+  }
   switch (name) {
     case 'path':
       return run.path;
@@ -70,10 +74,10 @@ export function fieldValue(run: ListedRun, name: string): FieldValue {
       return run.prefix;
     case 'format':
       return run.format;
-    case 'mem_peak':
-      return firstNumber(run, MEM_PEAK_KEYS);
-    case 'cpu_peak':
-      return firstNumber(run, CPU_PEAK_KEYS);
+    case 'exit_code':
+      return exitCodeOf(run);
+    case 'status':
+      return statusOf(run);
     default:
       return run.summary[name] ?? null;
   }
@@ -99,24 +103,25 @@ export function collectFields(runs: readonly ListedRun[]): Map<string, Unit | un
   return fields;
 }
 
-/** Filter catalog over the fields of these runs (a collector-first key is known even when absent). */
+/** Filter catalog over the fields of these runs (a catalogue or legacy key is known even when absent). */
 export function fieldCatalog(fields: Map<string, Unit | undefined>): FieldCatalog {
   return {
-    known: (name) => fields.has(name) || MEASUREMENT_KEY.test(name),
+    known: (name) => fields.has(name) || unitFromKeyName(name) !== undefined || BY_KEY.has(name.replace(/_mean$/, '')),
     unit: (name) => fields.get(name) ?? unitFromKeyName(name),
   };
 }
 
+const LEGACY_UNITS: ReadonlyMap<string, Unit> = new Map(
+  [...Object.values(CONDUCT_SUMMARY_FIELDS), ...Object.values(CONDUCT_USAGE_FIELDS)].map((f) => [f.name, f.unit]),
+);
+
 /**
- * The unit a measurement key has by its name, for files that do not record units
- * (a usage.jsonl read alone) and keys no selected run has.
+ * The unit of a measurement key (or its `_mean`) as the catalogue declares it, or of a
+ * con-duct legacy name, for files that do not record units and keys no selected run has.
  */
 export function unitFromKeyName(key: string): Unit | undefined {
   const k = key.replace(/_mean$/, '');
-  if (/_(rate)$/.test(k)) return 'bytes/s';
-  if (/(pdcpu|pmem|pcpu)(_total)?$/.test(k)) return 'percent';
-  if (/_(cpu_seconds|etime)$/.test(k) || k === 'wall_clock_time') return 'seconds';
-  if (/_(nproc|oom_kills)$/.test(k)) return 'count';
-  if (/(_rss|_pss|_uss|_vsz|_hwm|_mem_peak|_mem_current|_bytes)(_total)?$/.test(k)) return 'bytes';
-  return undefined;
+  if (k === 'wall_clock_time') return 'seconds';
+  const unit = BY_KEY.get(k)?.unit ?? LEGACY_UNITS.get(k);
+  return unit === 'label' || unit === 'state' ? undefined : unit;
 }

@@ -1,3 +1,4 @@
+import { cgroupIsTheRuns } from '../files/run-figures.js';
 import type { EventPoint } from '../files/run-reader.js';
 import type { RunView, UsagePoint } from '../files/run-view.js';
 import type { PlotEvent, PlotInput } from './plot-spec.js';
@@ -17,5 +18,7 @@ export function plotInputFromRun(view: Pick<RunView, 'summary' | 'units' | 'pref
   const command = typeof view.summary.command === 'string' ? view.summary.command : view.prefix;
   const title = `${command} (${typeof startText === 'string' ? startText : new Date(start_ms).toISOString()})`;
   const plotEvents: PlotEvent[] = events.map((e) => ({ time_ms: e.time_ms, kind: e.kind, label: eventLabel(e.kind, e.attributes) }));
-  return { title, start_ms, points, units: view.units, events: plotEvents };
+  // a shared cgroup's lines would set the axis for the whole container while the run's own sit at 0
+  const notTheRuns = cgroupIsTheRuns(view.summary) ? [] : Object.keys(view.units).filter((k) => k.startsWith('cgroup_'));
+  return { title, start_ms, points, units: view.units, events: plotEvents, notTheRuns };
 }

@@ -17,6 +17,8 @@ export interface PlotInput {
   points: readonly UsagePoint[];
   units: Readonly<Record<string, Unit>>;
   events: readonly PlotEvent[];
+  /** keys whose readings are not the run's own (a shared cgroup's): drawn only when asked for by name. */
+  notTheRuns?: readonly string[];
 }
 
 export type Panel = 'memory' | 'cpu';
@@ -38,7 +40,7 @@ export function selectLines(input: PlotInput, requested: readonly string[] | nul
   const plottable = [...present].filter((k) => panelOf(k, input.units[k]) !== null).sort();
   const lines = new Map<string, Panel>();
   if (requested === null) {
-    for (const k of plottable) lines.set(k, panelOf(k, input.units[k])!);
+    for (const k of plottable) if (!input.notTheRuns?.includes(k)) lines.set(k, panelOf(k, input.units[k])!);
     return lines;
   }
   for (const k of requested) {

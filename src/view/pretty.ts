@@ -1,4 +1,6 @@
 import type { Unit } from '../aggregation/types.js';
+import type { FigureName } from '../files/run-figures.js';
+import { figuresOfInfo } from '../files/run-figures-of-info.js';
 import { unitFromKeyName } from './fields.js';
 import { humanizeValue } from './humanize.js';
 
@@ -47,12 +49,27 @@ export function humanizeInfo(info: Json): Json {
         }
       }
       out[k] = es;
+    } else if (k === 'figures' && isObject(v)) {
+      out[k] = humanizeFigures(v);
     } else if (k === 'measurements' && isObject(v)) {
       // the selection block: keep its unit names as they are, humanize the intervals
       out[k] = Object.fromEntries(Object.entries(v).map(([f, x]) => [f, f === 'units' || f === 'unavailable' ? x : humanizeTree(x, undefined, f)]));
     } else {
       out[k] = humanizeTree(v, undefined, k);
     }
+  }
+  // a run written before info.json had its figures: the same definition, computed here
+  if (!('figures' in info) && isObject(info.execution_summary)) out['figures'] = humanizeFigures(figuresOfInfo(info) as unknown as { [k: string]: Json });
+  return out;
+}
+
+const FIGURE_UNITS: Record<FigureName, Unit> = { mem_peak: 'bytes', cpu_peak: 'percent', cpu_seconds: 'seconds' };
+
+function humanizeFigures(figures: { [k: string]: Json }): Json {
+  const out: { [k: string]: Json } = {};
+  for (const [name, f] of Object.entries(figures)) {
+    const unit = FIGURE_UNITS[name as FigureName] as Unit | undefined;
+    out[name] = isObject(f) && unit ? { ...f, value: humanizeTree(f.value ?? null, unit, 'value') } : f;
   }
   return out;
 }

@@ -14,10 +14,12 @@ const DESIGN_KEYS = [
   'cgroup_mem_peak', 'cgroup_mem_current', 'cgroup_cpu_seconds', 'cgroup_oom_kills', 'cgroup_job_mem_peak',
   'pidusage_rss', 'pidusage_rss_total', 'pidusage_pdcpu', 'pidusage_pdcpu_total',
 ];
+// keys added since by issues: the exact CPU of the reaped tree (issue 13)
+const ADDED_KEYS = ['rusage_cpu_seconds'];
 
 test('every key of the DESIGN catalogue exists, collector-first, once', () => {
   const keys = CATALOGUE.map((m) => m.key);
-  assert.deepEqual([...keys].sort(), [...DESIGN_KEYS].sort());
+  assert.deepEqual([...keys].sort(), [...DESIGN_KEYS, ...ADDED_KEYS].sort());
   assert.equal(new Set(keys).size, keys.length);
   for (const m of CATALOGUE) assert.ok(m.key.startsWith(`${m.collector}_`), m.key);
 });
@@ -53,12 +55,14 @@ test('units: cpu rates in percent, cpu counters in seconds, memory in bytes', ()
 
 const everything = new Map<string, string | null>(CATALOGUE.map((m) => [m.key, null]));
 
-test('default preset: proc keys without PSS/USS/io plus cgroup keys; ps keys where /proc is absent', () => {
+test('default preset: proc keys with the tree\'s PSS (read when a process faulted) but no USS/io, the exact CPU, plus cgroup keys; ps keys where /proc is absent', () => {
   const d = expandPreset('default', () => true);
-  assert.ok(d.includes('proc_cpu_seconds') && d.includes('proc_hwm') && d.includes('cgroup_mem_peak'));
-  assert.ok(!d.some((k) => /pss|uss|io_/.test(k)));
+  assert.ok(d.includes('proc_cpu_seconds') && d.includes('proc_hwm') && d.includes('cgroup_mem_peak') && d.includes('rusage_cpu_seconds'));
+  assert.ok(d.includes('proc_pss_total'));
+  assert.equal(CATALOGUE.find((m) => m.key === 'proc_pss_total')?.cadence, 'faulted', 'PSS in default is gated on page faults, never read every sample');
+  assert.ok(!d.some((k) => /uss|io_|^proc_pss$/.test(k)));
   assert.ok(!d.some((k) => k.startsWith('ps_') || k.startsWith('pidusage_')));
-  const noProc = expandPreset('default', (k) => !k.startsWith('proc_') && !k.startsWith('cgroup_'));
+  const noProc = expandPreset('default', (k) => !k.startsWith('proc_') && !k.startsWith('cgroup_') && !k.startsWith('rusage_'));
   assert.ok(noProc.length > 0 && noProc.every((k) => k.startsWith('ps_')));
   for (const p of PRESET_NAMES) assert.ok(expandPreset(p, () => true).length > 0, p);
 });

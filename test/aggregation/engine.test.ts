@@ -18,8 +18,8 @@ function scripted(name: Collector['name'], fields: string[], script: Array<Recor
         // labels are read apart (new pids, and the live ones at each report): a fixed answer
         return Promise.resolve({ perPid: new Map(pids.map((p) => [p, { cmd: p === 10 ? 'a' : 'b' }])), single: {} });
       }
-      if (want.size === 1 && want.has('hwm')) {
-        // VmHWM is re-read apart, for pids that faulted (and the live ones at each report): this fake has none
+      if (want.has('hwm') || want.has('pss')) {
+        // VmHWM and PSS are re-read apart, for pids that faulted (and the live ones at each report): this fake has none
         return Promise.resolve({ perPid: new Map(), single: {} });
       }
       const step = script.shift() ?? {};
@@ -68,7 +68,7 @@ test('engine: derive, collapse and reduce over two windows with injected collect
   const prepared = await prepareMeasurements({ requested: ['default'], sampleInterval: 1, reportInterval: 2, cgroupMode: 'reader', mode: 'new-session' }, env);
   assert.deepEqual(prepared.argvPrefix, []);
   assert.deepEqual(prepared.describe().selected, [
-    'proc_rss', 'proc_rss_total', 'proc_hwm', 'proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'proc_cmd', 'proc_stat', 'proc_nproc',
+    'proc_rss', 'proc_rss_total', 'proc_pss_total', 'proc_hwm', 'proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'proc_cmd', 'proc_stat', 'proc_nproc',
     'cgroup_mem_peak', 'cgroup_mem_current', 'cgroup_cpu_seconds', 'cgroup_oom_kills', 'cgroup_job_mem_peak',
   ]);
   at(0);
@@ -125,10 +125,10 @@ test('engine: derive, collapse and reduce over two windows with injected collect
   assert.equal(s['proc_rss_total']?.unit, 'bytes');
 
   // one collect per collector per sample, only the fields the keys need, pids from the tree source
-  assert.deepEqual(proc.calls[0], { pids: [10, 11], fields: ['cputime', 'faults', 'rss', 'state'] });
-  // VmHWM: this fake reads no fault counts, so every pid of the sample's reading is re-read each sample
+  assert.deepEqual(proc.calls[0], { pids: [10, 11], fields: ['cputime', 'faults', 'rss', 'session', 'state'] });
+  // VmHWM and PSS: this fake reads no fault counts, so every pid of the sample's reading is re-read each sample
   // (11 is gone from the third), and every listed pid at each report
-  assert.deepEqual(proc.calls.filter((c) => c.fields.join() === 'hwm').map((c) => c.pids), [[10, 11], [10, 11], [10, 11], [10], [10, 11]]);
+  assert.deepEqual(proc.calls.filter((c) => c.fields.join() === 'hwm,pss').map((c) => c.pids), [[10, 11], [10, 11], [10, 11], [10], [10, 11]]);
   // command lines: read for new pids on their first sample, and for the live ones at each report
   assert.deepEqual(proc.calls.filter((c) => c.fields.join() === 'cmd').map((c) => c.pids), [[10, 11], [10, 11], [10, 11]]);
   assert.deepEqual(cgroup.calls.map((c) => c.fields.join(',')), [

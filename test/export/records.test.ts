@@ -75,7 +75,7 @@ test('figures while running: wall time from the start, no exit code, finished 0;
   const figures = runFigures(info('running', SUMMARY), Date.parse('2026-11-22T05:00:30.000Z'));
   assert.deepEqual(figures.map((f) => [f.prom, f.value]), [
     ['duct_memory_peak_bytes', 1000],
-    ['duct_memory_average_bytes', 600],
+    ['duct_memory_rss_average_bytes', 600],
     ['duct_cpu_seconds_total', 42.5],
     ['duct_cpu_peak_cores', 2.5],
     ['duct_cpu_average_cores', 1.2],
@@ -86,14 +86,17 @@ test('figures while running: wall time from the start, no exit code, finished 0;
   assert.deepEqual(runFigures(info('running', {} as RunInfo['execution_summary']), Date.parse('2026-11-22T05:00:01Z')).map((f) => f.otel), ['process.uptime', 'duct.run.start_time', 'duct.run.finished']);
 });
 
-test('figures at the end: the recorded wall time, the exit status (128 + signal when killed), cgroup peak where measured', () => {
+test('figures at the end: the recorded wall time, the exit status (128 + signal when killed), the headline memory figure', () => {
   const summary = { ...SUMMARY, cgroup_mem_peak: { unit: 'bytes', peak: 5000 } } as unknown as RunInfo['execution_summary'];
-  const figures = runFigures(info('finished', summary, { wall_clock_time: 12.25, signal: 'SIGKILL', duct_exit_code: 137 }), 0);
+  const headline = { mem_peak: { value: 5000, source: 'cgroup_mem_peak', meaning: 'm' }, cpu_peak: null, cpu_seconds: { value: 43, source: 'rusage_cpu_seconds', meaning: 'k' } };
+  const figures = runFigures(info('finished', summary, { wall_clock_time: 12.25, signal: 'SIGKILL', duct_exit_code: 137, figures: headline } as Partial<RunInfo>), 0);
   const by = Object.fromEntries(figures.map((f) => [f.otel, f.value]));
   assert.equal(by['process.uptime'], 12.25);
   assert.equal(by['duct.run.exit_code'], 137);
   assert.equal(by['duct.run.finished'], 1);
-  assert.equal(by['duct.cgroup.memory.peak'], 5000);
+  // the run's own figures (src/files/run-figures.ts), not the raw RSS peak
+  assert.equal(by['duct.memory.peak'], 5000);
+  assert.equal(by['process.cpu.time'], 43);
 });
 
 test('Prometheus text: HELP, TYPE, the run labels on every series; one file name per job, host and SLURM ids', async () => {

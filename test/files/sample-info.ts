@@ -28,6 +28,9 @@ export const cgroup: Known<CgroupInfo> = {
   memory_limit_bytes: 2147483648000,
   mode: 'reader',
   unavailable_reason: 'not used: a test value',
+  membership: 'exclusive',
+  foreign_processes: 0,
+  foreign_example: null,
 };
 
 export const measurements: Required<MeasurementInfo> = {
@@ -76,6 +79,7 @@ export const runInfo: Required<RunInfo> = {
   survivors: [4243],
   pid: 4242,
   duct_pid: 4200,
+  boot_id: null,
   system: {
     hostname: 'node042',
     cpu: { model: 'AMD EPYC', logical_cores: 32, physical_cores: 16, speed_ghz: 2.45 },
@@ -93,6 +97,11 @@ export const runInfo: Required<RunInfo> = {
     proc_cpu_seconds: { unit: 'seconds', total: 225.7 },
     proc_stat: { unit: 'state', tally: { R: 80, S: 10 } },
     proc_cmd: { unit: 'label', last: 'python train.py' },
+  },
+  figures: {
+    mem_peak: { value: 2147483648, source: 'proc_rss_total', meaning: 'summed RSS: shared pages counted once per process, an upper bound' },
+    cpu_peak: { value: 398.5, source: 'proc_pdcpu_total', meaning: 'peak of the CPU rate summed over the tree between samples (100% = one core)' },
+    cpu_seconds: { value: 225.7, source: 'proc_cpu_seconds', meaning: "per-process sum between samples: misses CPU after each process's last sample" },
   },
   detectors,
   output_paths: outputPaths,

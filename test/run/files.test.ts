@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { SCHEMA_VERSION } from '../../src/files/info.js';
 import { inTempDir, runCli } from '../helpers/cli.js';
 import { assertRunValid } from '../helpers/validate.js';
 
@@ -83,7 +84,7 @@ test('info.json records the run: command, argv, cwd, times, status, paths, versi
     assert.equal(info.working_directory, dir);
     assert.ok(info.wall_clock_time >= 0.2 && info.wall_clock_time < 5, String(info.wall_clock_time));
     assert.ok(Date.parse(info.end_time) >= Date.parse(info.start_time));
-    assert.equal(info.schema_version, '1.0.0');
+    assert.equal(info.schema_version, SCHEMA_VERSION);
     assert.match(info.duct_version, /^\d+\.\d+\.\d+/);
     assert.equal(info.output_paths.stdout, 'r_stdout');
     assert.equal(info.output_paths.info, 'r_info.json');

@@ -132,6 +132,7 @@ test('duct under a real SLURM (cgroup v1): batch job, srun step, job array, reco
     writeScript(join(jobs, 'step.sh'), [
       '#!/bin/bash',
       'set -eu',
+      'mkdir -p truth && echo $$ > "truth/$SLURM_JOB_ID.shell"',
       "duct --mode current-session --s-i 0.2 --r-i 1 -p 'logs/{slurm_job_id}/{slurm_array_task_id}_' -- alloc-mb 120 2",
       ...READ_OWN_CGROUP,
     ]);
@@ -184,6 +185,9 @@ test('duct under a real SLURM (cgroup v1): batch job, srun step, job array, reco
       assert.ok(Object.values(cgroup).includes(jobPath), `info.json cgroup records the job cgroup ${jobPath}: ${JSON.stringify(cgroup)}`);
 
       assert.equal(summaryPeak(info, 'cgroup_mem_peak'), stepPeak, 'cgroup_mem_peak is the step cgroup memory.max_usage_in_bytes');
+      assert.equal(cgroup.membership, 'exclusive', `the step cgroup holds the run alone: ${JSON.stringify(cgroup)}`);
+      assert.equal((info.figures as { mem_peak: { source: string; value: number } }).mem_peak.source, 'cgroup_mem_peak');
+      assert.equal((info.figures as { mem_peak: { source: string; value: number } }).mem_peak.value, stepPeak);
       assert.ok(stepPeak > 150 * MIB, `the step peak ${stepPeak} holds the 150 MiB workload`);
       const recordedJobPeak = summaryPeak(info, 'cgroup_job_mem_peak');
       assert.ok(recordedJobPeak !== undefined, 'cgroup_job_mem_peak is recorded');
@@ -203,6 +207,21 @@ test('duct under a real SLURM (cgroup v1): batch job, srun step, job array, reco
       const stepPeak = Number(readFileSync(join(jobs, 'truth', `${srunId}.step`), 'utf8'));
       assert.equal(summaryPeak(info, 'cgroup_mem_peak'), stepPeak);
       assert.equal(info.mode, 'current-session');
+      assert.equal((info.cgroup as Record<string, unknown>).membership, 'exclusive');
+      assert.equal((info.figures as { mem_peak: { source: string } }).mem_peak.source, 'cgroup_mem_peak');
+      // duct's ancestors share its session (slurmstepd, the step's shell) but are not the run
+      const shell = readFileSync(join(jobs, 'truth', `${srunId}.shell`), 'utf8').trim();
+      const usage = readFileSync(join(jobs, 'logs', srunId, 'none_usage.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { measurements: Record<string, unknown> });
+      const pids = new Set<string>();
+      const commands: string[] = [];
+      for (const rec of usage) {
+        for (const v of Object.values(rec.measurements)) if (typeof v === 'object' && v !== null) for (const pid of Object.keys(v)) pids.add(pid);
+        commands.push(...Object.values((rec.measurements['proc_cmd'] ?? {}) as Record<string, string>));
+      }
+      assert.ok(pids.size > 0, 'the run has per-process records');
+      assert.ok(!pids.has(shell), `the step's shell ${shell} is not in the run: ${[...pids].join(' ')}`);
+      assert.ok(!commands.some((c) => /slurmstepd/.test(c)), `no slurmstepd in the run: ${commands.join(' | ')}`);
+      assert.ok(commands.some((c) => /alloc-mb 120/.test(c)), commands.join(' | '));
     });
 
     await t.test('every run written inside SLURM validates against schema/', async () => {

@@ -29,6 +29,8 @@ function writeRun(dir: string, r: FakeRun): void {
     wall_clock_time: r.wall,
     exit_code: 0,
     environment: { variables: r.variables ?? {} },
+    // a SLURM step's cgroup, verified to hold the run alone (what duct records there)
+    cgroup: { version: 'v1', memory_path: '/slurm/uid_0/job_1/step_0', cpu_path: '/slurm/uid_0/job_1/step_0', memory_limit_bytes: null, mode: 'reader', membership: 'exclusive', foreign_processes: 0, foreign_example: null },
     execution_summary: r.summary,
   };
   writeFileSync(`${prefix}info.json`, JSON.stringify(info));
@@ -92,7 +94,7 @@ test('recommend prints one #SBATCH line per command, with its sources, headroom 
     assert.match(r.stdout, /^#     logs\/100\/2_: --mem: used 1\.07 GiB of 4\.00 GiB \(27%/m);
     // the other command falls back to the best key it has, and says so
     assert.ok(lines.includes('#SBATCH --mem=3M --time=00:01:00'), r.stdout);
-    assert.match(r.stdout, /peak ps_rss_total 2\.00 MiB over 1 run \+ 20% headroom \(cgroup_mem_peak not measured; best memory key present\)/);
+    assert.match(r.stdout, /peak ps_rss_total 2\.00 MiB over 1 run \+ 20% headroom \(summed RSS from ps: shared pages counted once per process, an upper bound; no cgroup_mem_peak of a cgroup holding the run alone\)/);
     assert.match(r.stdout, /--cpus-per-task: not sized, no total CPU rate recorded/);
     assert.equal(r.stderr, '');
   } finally {

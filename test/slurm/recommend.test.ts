@@ -7,9 +7,30 @@ const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 const opts = { headroom: 0.2, cpu_quantile: 0.95 };
 
+/** A run whose cgroup was verified to hold it alone, unless its summary says otherwise. */
 function run(prefix: string, summary: RecommendRun['summary'], extra: Partial<RecommendRun> = {}): RecommendRun {
-  return { prefix, group: 'python train.py', finished: true, summary, request: null, cpu_windows: {}, ...extra };
+  return { prefix, group: 'python train.py', finished: true, summary: { cgroup_scope: 'exclusive', ...summary }, request: null, cpu_windows: {}, ...extra };
 }
+
+test('a shared cgroup\'s high-water mark is never a run\'s memory: its PSS sizes --mem instead', () => {
+  const rec = recommendGroup(
+    'g',
+    [
+      run('a_', { cgroup_scope: 'shared', cgroup_mem_peak: 1.9 * GIB, proc_pss_total: 515 * MIB, proc_rss_total: 1.1 * GIB }),
+      run('b_', { cgroup_scope: 'unverified', cgroup_mem_peak: 1.9 * GIB, proc_pss_total: 500 * MIB }),
+    ],
+    opts,
+  )!;
+  assert.equal(rec.memory?.key, 'proc_pss_total');
+  assert.equal(rec.memory?.peak_bytes, 515 * MIB);
+  // a mix: the key every run has wins, and a shared cgroup's mark is not counted as having it
+  const mixed = recommendGroup('g', [run('a_', { cgroup_mem_peak: GIB, proc_pss_total: 900 * MIB }), run('b_', { cgroup_scope: 'shared', cgroup_mem_peak: 3 * GIB, proc_pss_total: 800 * MIB })], opts)!;
+  assert.equal(mixed.memory?.key, 'proc_pss_total');
+  assert.equal(mixed.memory?.peak_bytes, 900 * MIB);
+  const onlyShared = recommendGroup('g', [run('a_', { cgroup_mem_peak: GIB }), run('b_', { cgroup_scope: 'shared', cgroup_mem_peak: 3 * GIB })], opts)!;
+  assert.equal(onlyShared.memory?.peak_bytes, GIB);
+  assert.match(onlyShared.skipped[0]?.reason ?? '', /shared with other processes/);
+});
 
 function request(mem_bytes: number | null, cpus: number | null, time_limit_seconds: number | null = null): SlurmRequest {
   return { job_id: '1', mem_bytes, mem_source: 'SLURM_MEM_PER_NODE', cpus, cpus_source: 'SLURM_CPUS_PER_TASK', time_limit_seconds, time_source: null };

@@ -8,7 +8,7 @@ function run(command: string, peak: number, wall: number): ListedRun {
     path: `/r/${command}-${peak}_info.json`,
     prefix: `/r/${command}-${peak}_`,
     format: 'duct',
-    summary: { command, cgroup_mem_peak: peak, wall_clock_time: wall },
+    summary: { command, cgroup_scope: 'isolate', cgroup_mem_peak: peak, wall_clock_time: wall },
     units: { cgroup_mem_peak: 'bytes', wall_clock_time: 'seconds' },
     warnings: [],
   };
