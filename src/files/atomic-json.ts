@@ -4,18 +4,20 @@ import { basename, dirname, join } from 'node:path';
 /**
  * Write JSON by temp file + rename in the same directory, so a reader (or a
  * SIGKILL) only ever sees the previous complete version or the new one.
+ * `durable: false` skips the fsync, for interim versions a later write replaces
+ * (the rename still makes each one whole; only a power loss may lose it).
  */
-export function writeJsonAtomic(path: string, value: unknown, mode = 0o644): void {
-  writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n', mode);
+export function writeJsonAtomic(path: string, value: unknown, mode = 0o644, durable = true): void {
+  writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n', mode, durable);
 }
 
 /** Text by temp file + rename; the temp name (`.NAME.PID.tmp`) never matches a reader's `*.prom` or `*.json` glob. */
-export function writeTextAtomic(path: string, text: string, mode = 0o644): void {
+export function writeTextAtomic(path: string, text: string, mode = 0o644, durable = true): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, text);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });
