@@ -5,6 +5,8 @@ import { createLineDetectors, type DetectorOptions } from '../detectors/index.js
 import { readPlainLines } from '../detectors/read-plain-lines.js';
 import type { DetectorEvent, ExternalStorageEvent, LineDetectors, StreamName } from '../detectors/types.js';
 import { DuctError } from '../errors.js';
+import { openDetectExport } from '../export/detect-export.js';
+import type { ExportPlan } from '../export/plan.js';
 import { makeDirs } from '../files/make-dirs.js';
 import { humanizeBytes } from '../format/units.js';
 
@@ -182,6 +184,7 @@ export interface ContainerRunInput {
   detectors: DetectorOptions;
   external: readonly ExternalStorageEvent[];
   containers: ContainerDetectOptions;
+  export: ExportPlan | null;
 }
 
 /** Read container logs (one pass, or --follow until SIGINT/SIGTERM) and print events or records. */
@@ -204,9 +207,11 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
     }
   }
 
+  const exporter = input.export ? openDetectExport(input.export, warn) : null;
   const writeEvent = (e: DetectorEvent): void => {
     events++;
     out.line(JSON.stringify(e));
+    exporter?.event(e);
   };
   const containerOf = (r: LogRecord): ContainerDetectors => {
     const id = r.streamId;
@@ -341,5 +346,6 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
     if (progress) clearInterval(progress);
     for (const s of signals) process.off(s, stop);
     out.close();
+    await exporter?.finish(null);
   }
 }

@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
+import { hostname } from 'node:os';
 import { DuctError } from '../errors.js';
 import { DEFAULT_CORRELATION_WINDOW_SECONDS, type DetectorOptions } from '../detectors/index.js';
 import { detectStream } from '../detectors/detect-stream.js';
@@ -8,6 +9,8 @@ import { parseKubernetesEvents } from '../detectors/kubernetes-events.js';
 import { readPlainLines } from '../detectors/read-plain-lines.js';
 import { compileStepPattern } from '../detectors/step-progress.js';
 import type { DetectorEvent, ExternalStorageEvent, LineInput } from '../detectors/types.js';
+import { openDetectExport } from '../export/detect-export.js';
+import { resolveExportPlan, type ExportPlan } from '../export/plan.js';
 import { baseParser } from './yargs-base.js';
 // container logs (CRI, Docker json-file): src/cli/detect-containers.ts
 import {
@@ -31,6 +34,8 @@ export interface DetectPlan {
   detectors: DetectorOptions;
   /** how container log files are read (format, --follow, cursor, --emit). */
   containers: ContainerDetectOptions;
+  /** events as OTLP log records (--otlp or OTEL_EXPORTER_OTLP_*ENDPOINT), null when not asked for. */
+  export: ExportPlan | null;
 }
 
 export const DEFAULT_HANG_THRESHOLD_SECONDS = 300;
@@ -62,6 +67,13 @@ export function resolveDetectPlan(argv: Record<string, unknown>): DetectPlan {
       correlationWindowSeconds: positiveNumber('correlation-window', argv['correlation-window'], true),
     },
     containers: resolveContainerOptions(argv),
+    export: resolveExportPlan(
+      {
+        otlp: argv.otlp === true, 'export-timeout': Number(argv['export-timeout'] ?? 3),
+        'prom-textfile': '', pushgateway: '', 'pushgateway-reports': false, 'export-job': '', 'export-command-line': false,
+      },
+      { env: process.env, host: hostname(), argv: ['duct-detect'] },
+    ),
   };
 }
 
@@ -130,19 +142,24 @@ function fileSink(path: string): EventSink {
  */
 export async function printDetectedEvents(
   lines: AsyncIterable<LineInput>,
-  plan: Pick<DetectPlan, 'output' | 'detectors'>,
+  plan: Pick<DetectPlan, 'output' | 'detectors' | 'export'>,
   external: readonly ExternalStorageEvent[],
 ): Promise<number> {
   const sink = plan.output === null ? stdoutSink() : fileSink(plan.output);
-  await detectStream(lines, plan.detectors, (e) => sink.write(e), external);
+  const exporter = openDetectExport(plan.export, (m) => process.stderr.write(`duct: warning: ${m}\n`));
+  await detectStream(lines, plan.detectors, (e) => {
+    sink.write(e);
+    exporter?.event(e);
+  }, external);
   await sink.close();
+  await exporter?.finish(null);
   return 0;
 }
 
 export async function executeDetect(plan: DetectPlan): Promise<number> {
   if (plan.files.length > 0 && wantsContainerPath(plan.files, plan.containers, isContainerLog)) {
     const external = plan.eventsFile === null ? [] : await readStorageEvents(plan.eventsFile, (m) => process.stderr.write(`duct: ${m}\n`));
-    return executeContainerDetect({ files: plan.files, output: plan.output, detectors: plan.detectors, external, containers: plan.containers });
+    return executeContainerDetect({ files: plan.files, output: plan.output, detectors: plan.detectors, external, containers: plan.containers, export: plan.export });
   }
   for (const f of plan.files) {
     try {
@@ -181,6 +198,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('idle-timeout', { type: 'number', default: DEFAULT_IDLE_TIMEOUT_SECONDS, describe: 'seconds after which a partial message with no new chunk is emitted as incomplete (--follow)' })
     .option('poll-interval', { type: 'number', default: DEFAULT_POLL_INTERVAL_SECONDS, describe: 'seconds between checks for new lines and rotations (--follow)' })
     .option('emit', { type: 'string', default: 'events', describe: 'events (detector events) or records (every container log message as a JSON record)' })
+    .option('otlp', { type: 'boolean', default: false, describe: 'also send each event as an OTLP log record (OTEL_EXPORTER_OTLP_* variables; on by itself when an OTLP endpoint variable is set)' })
+    .option('export-timeout', { type: 'number', default: 3, describe: 'seconds an OTLP request, and the flush at the end, may take' })
     .example("duct detect '/var/log/pods/*/*/*.log'", 'scan every container log on this node, rotated files included')
     .example("duct detect --follow --start-at end --state-dir /var/lib/duct '/var/log/pods/*/*/*.log'", 'tail container logs as a node agent')
     .example('duct detect --emit records --output pod.jsonl /var/log/pods/ns_pod_uid/app/0.log', 'convert a container log to JSON lines')

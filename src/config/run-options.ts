@@ -54,6 +54,17 @@ export const RUN_OPTIONS = [
   { name: 'step-pattern', alias: [], type: 'string', default: '', describe: 'Regular expression recognising a training-step progress line (default: common loop and tqdm lines).' },
   { name: 'kill-grace', alias: [], type: 'number', default: 10,
     describe: 'Seconds after a forwarded SIGTERM/SIGHUP before the command is killed with SIGKILL.' },
+  // export to the cluster's monitoring (src/export); OTLP also starts when OTEL_EXPORTER_OTLP_*ENDPOINT is set
+  { name: 'otlp', alias: [], type: 'boolean', default: false,
+    describe: 'Send detector events as OTLP log records and the run\'s figures as OTLP metrics (OTEL_EXPORTER_OTLP_* variables; default endpoint http://localhost:4318).' },
+  { name: 'prom-textfile', alias: [], type: 'string', default: '',
+    describe: "Directory of node_exporter's textfile collector: the run's metrics are written there as a .prom file at each report and at the end." },
+  { name: 'pushgateway', alias: [], type: 'string', default: '', describe: "Prometheus Pushgateway URL: the run's metrics are pushed at the end." },
+  { name: 'pushgateway-reports', alias: [], type: 'boolean', default: false, describe: 'With --pushgateway: also push at every report.' },
+  { name: 'export-timeout', alias: [], type: 'number', default: 3,
+    describe: 'Seconds any export may take (each request, and the whole flush at the end); an endpoint slower than this is dropped with one warning.' },
+  { name: 'export-job', alias: [], type: 'string', default: '', describe: "job_name label of the exported metrics (default: SLURM_JOB_NAME, else the command's name)." },
+  { name: 'export-command-line', alias: [], type: 'boolean', default: false, describe: 'Also export the full command line (process.command_line); off by default.' },
 ] as const satisfies readonly OptionSpec[];
 
 export type RunOptionName = (typeof RUN_OPTIONS)[number]['name'];

@@ -11,6 +11,7 @@ import { closeQuietly, openNew, writeAll } from './write-all.js';
  * target. A failed write (a full disk) throws and leaves the previous file.
  * `durable: false` skips the fsync, for interim versions a later write replaces
  * (the rename still makes each one whole; only a power loss may lose it).
+ * The temp name ends in `.tmp`, so it never matches a reader's `*.prom` or `*.json` glob.
  */
 export function writeFileAtomic(path: string, text: string, mode = 0o644, durable = true): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { RunOptionValues } from '../config/run-options.js';
 import type { DetectorOptions } from '../detectors/index.js';
 import { DuctError } from '../errors.js';
+import { resolveExportPlan, type ExportPlan } from '../export/plan.js';
 import type { OutputPaths } from '../files/info.js';
 import type { LogLevel } from './log.js';
 import { checkPathLimits, outputPaths } from './output-paths.js';
@@ -31,6 +32,8 @@ export interface RunPlan {
   memoryLimitBytes: number | null;
   detectors: DetectorOptions;
   killGraceSeconds: number;
+  /** exports to OTLP / Prometheus; null when none (then nothing of src/export beyond its plan is loaded). */
+  export: ExportPlan | null;
   /** warnings met while resolving (malformed .env files). */
   warnings: string[];
 }
@@ -96,6 +99,7 @@ export function resolvePlan(o: RunOptionValues, argv: string[], ctx: PlanContext
   checkSummaryFormat(summaryFormat);
   const measurements = o.measurements.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const memoryLimitBytes = parseMemoryLimit(o['memory-limit'], o.cgroup);
+  const exportPlan = resolveExportPlan(o, { env: ctx.env, host: hostname(), argv });
   const prefix = expandPrefix(o['output-prefix'], { now: ctx.now, pid: ctx.pid, hostname: hostname(), env: ctx.env });
   const paths = outputPaths(prefix, streams(o['capture-outputs']));
   checkPathLimits(paths);
@@ -124,6 +128,7 @@ export function resolvePlan(o: RunOptionValues, argv: string[], ctx: PlanContext
       stepPattern: o['step-pattern'] === '' ? null : o['step-pattern'],
     },
     killGraceSeconds: o['kill-grace'],
-    warnings: ctx.warnings,
+    export: exportPlan,
+    warnings: [...ctx.warnings, ...(exportPlan?.warnings ?? [])],
   };
 }

@@ -18,6 +18,8 @@ import { systemInfo } from '../files/system-info.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
 import { readBootId } from '../files/boot-id.js';
+import { openExports } from '../export/open.js';
+import { runResource } from '../export/resource.js';
 import { lookupCommand } from './command-lookup.js';
 import { writeAll } from './fd-write.js';
 import { Logger } from './log.js';
@@ -236,11 +238,14 @@ async function runPlan(
   const request = slurmRequest(io.env);
   if (request) environment.slurm_request = request;
 
+  // OTLP / Prometheus, loaded in the background; each hook below is one call (src/export)
+  const exporter = plan.export ? openExports(plan.export, () => runResource(plan.export!, plan.argv, displayCommand(plan.argv)), warnOnce) : null;
   // detectors read the same line stream the tee passes on
   const events = new JsonlWriter(paths.events, false);
-  const detectors: LineDetectors = createLineDetectors(plan.detectors, (e: DetectorEvent) =>
-    writeOrWarn(`detector events to ${paths.events}`, () => events.write(e)),
-  (notice) => log.text('WARNING', `duct: ${notice}\n`)); // a failure is said when found, not only in the summary (-q silences it)
+  const detectors: LineDetectors = createLineDetectors(plan.detectors, (e: DetectorEvent) => {
+    exporter?.event(e);
+    writeOrWarn(`detector events to ${paths.events}`, () => events.write(e));
+  }, (notice) => log.text('WARNING', `duct: ${notice}\n`)); // a failure is said when found, not only in the summary (-q silences it)
   const lineNumbers: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   const lineHandler = (stream: StreamName) =>
     plan.detectors.enabled
@@ -313,7 +318,9 @@ async function runPlan(
       .find((v): v is number => typeof v === 'number');
     if (cpu !== undefined && plan.detectors.enabled) detectors.cpu(Date.now(), cpu);
     // keep info.json current, so a SIGKILLed duct leaves the summary of its last report
-    writeInfo(info('running'));
+    const current = info('running');
+    writeInfo(current);
+    exporter?.report(current);
   };
   const sampler = engine
     ? new Sampler({
@@ -384,5 +391,7 @@ async function runPlan(
   } else {
     log.text('INFO', formatSummary(plan.summaryFormat, summaryValues(final), plan.colors));
   }
+  // after the files and the summary: a slow endpoint delays duct's exit by --export-timeout at most
+  await exporter?.finish(final);
   return ductExit;
 }
