@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverCgroup, readCgroupDiscoveryInput } from '../../src/collectors/cgroup-discovery.js';
@@ -58,8 +58,10 @@ test('two independent 150 MiB processes: mem_peak is the tree\'s 300 MiB, the sa
 test('CPU seconds: the kernel\'s count for the reaped tree, within 5% of what the burner\'s own rusage says', { skip: !onLinux && 'needs /proc' }, async () => {
   const { dir, cleanup } = tempDir();
   try {
+    // the interpreter itself, not a launcher shim (pyenv's bash scripts would be the tree's CPU too, but not in the burner's own account)
+    const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
     // sampled once a second: a per-process sum misses up to a second of each worker's CPU
-    const r = await runCli(['-p', 'logs/burn_', '--', join(FIXTURE_BIN, 'burner.py'), '1.2', '1.2'], { cwd: dir });
+    const r = await runCli(['-p', 'logs/burn_', '--', python, join(FIXTURE_BIN, 'burner.py'), '1.2', '1.2'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     const truth = JSON.parse(r.stdout) as { children_cpu_seconds: number; self_cpu_seconds: number };
     const tree = truth.children_cpu_seconds + truth.self_cpu_seconds;
