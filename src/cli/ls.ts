@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { DuctError, ExitCode } from '../errors.js';
 import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
-import { collectFields, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
+import { collectFields, CONDUCT_LS_FIELDS, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
 import { compileFilter } from '../view/filter/evaluate.js';
 import { formatRows, LS_FORMATS, type LsFormat, type Row } from '../view/formats.js';
 import { listRuns } from '../view/list-runs.js';
@@ -33,6 +33,15 @@ function splitList(values: readonly (string | number)[] | undefined): string[] {
   return (values ?? []).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s !== '');
 }
 
+/**
+ * con-duct always lists prefix first; a field list naming a con-duct-only field (a con-duct
+ * user's habit or script) gets prefix first too unless it places prefix itself.
+ */
+function withConductPrefix(fields: string[]): string[] {
+  const conductOnly = fields.some((f) => Object.hasOwn(CONDUCT_LS_FIELDS, f));
+  return conductOnly && !fields.includes('prefix') ? ['prefix', ...fields] : fields;
+}
+
 export function parseLsArgs(argv: string[]): LsPlan {
   const args = viewerParser(argv, 'duct ls')
     .command('$0 [paths..]', 'List the runs found under PATHS (default: .duct/logs), duct runs and con-duct 0.2.x runs alike.', (y) =>
@@ -41,7 +50,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     .option('format', { alias: 'f', choices: LS_FORMATS, default: 'summaries' as LsFormat, describe: 'output format; json, json_pp and yaml hold raw numbers (bytes, seconds, percent)' })
     .option('fields', { alias: 'F', type: 'string', array: true, describe: 'fields to show, comma-separated (`--fields help` lists them)' })
     .option('filter', { type: 'string', describe: "keep runs matching an expression, e.g. 'exit_code != 0 and cgroup_mem_peak > 2GiB'" })
-    .option('eval-filter', { type: 'string', hidden: true })
+    .option('eval-filter', { alias: 'e', type: 'string', hidden: true })
     .option('sort', { alias: 's', type: 'string', describe: 'sort by a field (default: path, i.e. start order for default prefixes)' })
     .option('reverse', { alias: 'r', type: 'boolean', default: false, describe: 'reverse the order' })
     .option('stats', { type: 'boolean', default: false, describe: 'median, p95 and max of each figure over the selected runs' })
@@ -52,7 +61,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     .example('duct ls --stats --group-by command', 'median, p95 and max per command')
     .parseSync();
   if (args['eval-filter'] !== undefined) {
-    throw new DuctError('E_USAGE', '--eval-filter runs Python in con-duct; duct never evaluates code: use --filter with its expression language (see `duct ls --help`)');
+    throw new DuctError('E_USAGE', '-e/--eval-filter runs Python in con-duct; duct never evaluates code: use --filter with its expression language, e.g. --filter "exit_code != 0 and peak_rss > 2GiB" (see `duct ls --help`)');
   }
   const fields = splitList(args.fields);
   if (args['group-by'] !== undefined && !args.stats) throw new DuctError('E_USAGE', '--group-by works with --stats (add --stats)');
@@ -61,7 +70,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     paths: paths.length ? paths : [DEFAULT_RUNS_DIR],
     defaultPaths: paths.length === 0,
     format: args.format,
-    fields: fields.includes('help') ? 'help' : fields.length ? fields : null,
+    fields: fields.includes('help') ? 'help' : fields.length ? withConductPrefix(fields) : null,
     filter: args.filter ?? null,
     sort: args.sort ?? null,
     reverse: args.reverse,
@@ -85,14 +94,14 @@ const CONDUCT_ABOUT = new Map(Object.values(CONDUCT_SUMMARY_FIELDS).map((f) => [
 function fieldsHelp(fields: Map<string, string | undefined>): string {
   const width = Math.max(...[...fields.keys()].map((k) => k.length));
   const about = (name: string): string =>
-    RUN_FIELDS[name]?.about ?? CONDUCT_ABOUT.get(name) ?? (name.endsWith('_mean') ? 'measurement figure: time-weighted mean' : 'measurement figure: peak (gauges, rates) or total (counters)');
+    RUN_FIELDS[name]?.about ?? CONDUCT_LS_FIELDS[name]?.about ?? CONDUCT_ABOUT.get(name) ?? (name.endsWith('_mean') ? 'measurement figure: time-weighted mean' : 'measurement figure: peak (gauges, rates) or total (counters)');
   return [...fields].map(([name, unit]) => `${name.padEnd(width)}  ${(unit ?? '').padEnd(8)}  ${about(name)}\n`).join('');
 }
 
 function checkFieldNames(names: readonly string[], known: () => ReturnType<typeof collectFields>, option: string): void {
   for (const n of names) {
     // names every run may have pass without looking at the runs
-    if (n in RUN_FIELDS) continue;
+    if (n in RUN_FIELDS || Object.hasOwn(CONDUCT_LS_FIELDS, n)) continue;
     if (!fieldCatalog(known()).known(n)) throw new DuctError('E_OPTION_VALUE', `${option}: unknown field '${n}' (\`duct ls --fields help\` lists the fields)`);
   }
 }

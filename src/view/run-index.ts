@@ -8,7 +8,7 @@ import type { FieldValue } from './filter/evaluate.js';
 import { IndexedRun, SummaryLoader } from './indexed-run.js';
 
 /** Bumped whenever the table shape or the cached summary's meaning changes; a mismatch rebuilds the index. */
-export const INDEX_VERSION = '4';
+export const INDEX_VERSION = '5';
 
 export const INDEX_FILE_NAME = '.duct-index.sqlite';
 
