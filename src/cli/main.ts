@@ -1,4 +1,5 @@
 import { DuctError, ExitCode, isDuctError } from '../errors.js';
+import { DUCT_VERSION } from '../version.js';
 
 /** A subcommand module: parses its own argv and returns the exit status. */
 export interface SubcommandModule {
@@ -31,6 +32,12 @@ export function topLevelHelp(): string {
   ].join('\n');
 }
 
+/** --version among a subcommand's options (before any `--`). */
+function asksVersion(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--version');
+}
+
 /** Parse argv, run the subcommand, and turn duct's own errors into one line and an exit status. */
 export async function main(argv: string[]): Promise<number> {
   const first = argv[0];
@@ -40,6 +47,11 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     }
     const named = first !== undefined ? subcommands[first] : undefined;
+    // every subcommand answers --version (run's parser does so itself: after the command, it is the command's)
+    if (named && first !== 'run' && asksVersion(argv.slice(1))) {
+      process.stdout.write(`${DUCT_VERSION}\n`);
+      return ExitCode.ok;
+    }
     const mod = await (named ?? subcommands.run!).load();
     return await mod.run(named ? argv.slice(1) : argv);
   } catch (err) {

@@ -15,13 +15,13 @@ export function baseParser(argv: string[], scriptName: string): Argv {
     .fail(usageFailure);
 }
 
-/** The parser `ls`, `plot` and `pp` start from: strict, usage errors exit 2, help, no version flag. */
+/** The parser `ls`, `plot` and `pp` start from: strict, usage errors exit 2, help; --version is answered by main. */
 export function viewerParser(argv: string[], scriptName: string): Argv {
   return yargs(argv)
     .scriptName(scriptName)
     .strict()
     .fail(usageFailure)
     .help()
-    .version(false)
+    .version(DUCT_VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 100));
 }

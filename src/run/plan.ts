@@ -81,7 +81,9 @@ export function resolvePlan(o: RunOptionValues, argv: string[], ctx: PlanContext
       throw new DuctError('E_OPTION_VALUE', `invalid --step-pattern '${o['step-pattern']}': ${(err as Error).message}`);
     }
   }
-  const summaryFormat = o['summary-format'] === '' ? DEFAULT_SUMMARY_FORMAT : o['summary-format'].replace(/\\n/g, '\n');
+  const custom = o['summary-format'].replace(/\\n/g, '\n');
+  // a custom summary ends its line like the default, so the shell prompt starts on a new one
+  const summaryFormat = o['summary-format'] === '' ? DEFAULT_SUMMARY_FORMAT : custom.endsWith('\n') ? custom : `${custom}\n`;
   checkSummaryFormat(summaryFormat);
   const measurements = o.measurements.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const memoryLimitBytes = parseMemoryLimit(o['memory-limit'], o.cgroup);
