@@ -1,6 +1,7 @@
 import { viewerParser } from './yargs-base.js';
 import { existsSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
+import { wantColors } from '../config/colors.js';
 import { DuctError, ExitCode } from '../errors.js';
 import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
 import { collectFields, CONDUCT_LS_FIELDS, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
@@ -56,7 +57,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     .option('stats', { type: 'boolean', default: false, describe: 'median, p95 and max of each figure over the selected runs' })
     .option('group-by', { type: 'string', describe: 'with --stats: one group per value of this field (e.g. command)' })
     .option('index', { type: 'string', describe: 'index file (default: <first path>/.duct-index.sqlite)' })
-    .option('colors', { type: 'boolean', describe: 'color the output even when stdout is not a terminal' })
+    .option('colors', { type: 'boolean', describe: 'color the output (default: on a terminal, unless NO_COLOR is set); --no-colors or DUCT_COLORS=0: never' })
     .example("duct ls -f pyout --filter 'exit_code != 0 and cgroup_mem_peak > 2GiB'", 'failed runs that peaked above 2 GiB, as a table')
     .example('duct ls --stats --group-by command', 'median, p95 and max per command')
     .parseSync();
@@ -77,7 +78,7 @@ export function parseLsArgs(argv: string[]): LsPlan {
     stats: args.stats,
     groupBy: args['group-by'] ?? null,
     indexPath: args.index ?? null,
-    colors: args.colors ?? process.stdout.isTTY === true,
+    colors: wantColors(args.colors, process.env, process.stdout.isTTY === true),
   };
 }
 

@@ -34,11 +34,14 @@ export async function run(argv: string[]): Promise<number> {
       ...(spec.type === 'choice' && spec.upper ? { coerce: (v: string) => v.toUpperCase() } : {}),
     });
   }
+  // --no-colors: boolean negation is off (a command's own --no-x must never be read as duct's)
+  parser = parser.option('no-colors', { type: 'boolean', describe: 'Never color (also NO_COLOR or DUCT_COLORS=0).' });
   const parsed = await parser.parseAsync();
   if (parsed.help || parsed.version) return 0;
   const command = [...parsed._, ...((parsed['--'] as string[] | undefined) ?? [])].map(String);
   const cli: Record<string, unknown> = {};
   for (const spec of RUN_OPTIONS) if (parsed[spec.name] !== undefined) cli[spec.name] = parsed[spec.name];
+  if (parsed['no-colors'] === true) cli['colors'] = false;
   const files = loadEnvFiles(process.env);
   const options = resolveRunOptions(cli, process.env, files);
   if (options.measurements.split(',').map((s) => s.trim()).includes('help')) {
@@ -50,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
     now: new Date(),
     pid: process.pid,
     stderrIsTTY: process.stderr.isTTY === true,
+    ...(cli['colors'] !== undefined || process.env.DUCT_COLORS !== undefined || files.values.DUCT_COLORS !== undefined ? { colorsChoice: options.colors } : {}),
     warnings: files.warnings,
   });
   return executeRun(plan, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });

@@ -1,3 +1,4 @@
+import { wantColors } from '../config/colors.js';
 import { hostname } from 'node:os';
 import type { RunOptionValues } from '../config/run-options.js';
 import type { DetectorOptions } from '../detectors/index.js';
@@ -54,6 +55,8 @@ const streams = (v: string) => ({ stdout: v === 'all' || v === 'stdout', stderr:
 
 export interface PlanContext {
   env: NodeJS.ProcessEnv;
+  /** --colors/--no-colors/DUCT_COLORS as given (from any source), undefined when none was. */
+  colorsChoice?: boolean;
   now: Date;
   pid: number;
   stderrIsTTY: boolean;
@@ -103,7 +106,7 @@ export function resolvePlan(o: RunOptionValues, argv: string[], ctx: PlanContext
     mode: o.mode as RunPlan['mode'],
     logLevel: o.quiet ? 'NONE' : (o['log-level'] as LogLevel),
     summaryFormat,
-    colors: o.colors || ctx.stderrIsTTY,
+    colors: wantColors(ctx.colorsChoice ?? (o.colors ? true : undefined), ctx.env, ctx.stderrIsTTY),
     measurements: measurements.length > 0 ? measurements : ['default'],
     cgroupMode: o.cgroup as RunPlan['cgroupMode'],
     memoryLimitBytes,
