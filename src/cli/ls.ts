@@ -2,6 +2,7 @@ import { viewerParser } from './yargs-base.js';
 import { existsSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { wantColors } from '../config/colors.js';
+import { didYouMean } from './suggest.js';
 import { DuctError, ExitCode } from '../errors.js';
 import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
 import { collectFields, CONDUCT_LS_FIELDS, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
@@ -103,7 +104,10 @@ function checkFieldNames(names: readonly string[], known: () => ReturnType<typeo
   for (const n of names) {
     // names every run may have pass without looking at the runs
     if (n in RUN_FIELDS || Object.hasOwn(CONDUCT_LS_FIELDS, n)) continue;
-    if (!fieldCatalog(known()).known(n)) throw new DuctError('E_OPTION_VALUE', `${option}: unknown field '${n}' (\`duct ls --fields help\` lists the fields)`);
+    if (!fieldCatalog(known()).known(n)) {
+      const hint = didYouMean(n, known().keys());
+      throw new DuctError('E_OPTION_VALUE', `${option}: unknown field '${n}'${hint} (\`duct ls --fields help\` lists the fields)`);
+    }
   }
 }
 

@@ -30,7 +30,8 @@ export async function run(argv: string[]): Promise<number> {
       // numbers are parsed by resolveRunOptions, so a bad one is named as typed (yargs would make it NaN)
       type: spec.type === 'boolean' ? 'boolean' : 'string',
       ...(spec.type === 'choice' ? { choices: spec.choices as string[] } : {}),
-      defaultDescription: JSON.stringify(spec.default),
+      // an empty default means "none": no `[default: ""]`
+      ...(spec.default === '' ? {} : { defaultDescription: JSON.stringify(spec.default) }),
       ...(spec.type === 'choice' && spec.upper ? { coerce: (v: string) => v.toUpperCase() } : {}),
     });
   }
