@@ -13,5 +13,5 @@ export const DEFAULT_GATES = join(REPO_ROOT, 'bench', 'gates.json');
 /** The compiled benchmark modules the runner discovers. */
 export const DEFAULT_BENCHMARKS_DIR = fileURLToPath(new URL('./benchmarks/', import.meta.url));
 /** The built CLI that benchmarks run. */
-export const DUCT_BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'bin.js');
+export const DUCT_BIN = join(REPO_ROOT, 'dist', 'bin', 'duct.js');
 export const README = join(REPO_ROOT, 'README.md');

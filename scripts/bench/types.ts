@@ -11,7 +11,7 @@
 export interface BenchContext {
   /** repository root. */
   root: string;
-  /** path of the built CLI (dist/src/cli/bin.js). */
+  /** path of the built CLI (dist/bin/duct.js, the bundle package.json's bin names). */
   ductBin: string;
   /** a scratch directory for this benchmark, removed afterwards. */
   tmp: string;

@@ -66,6 +66,11 @@ export async function prepareMeasurements(req: MeasurementRequest, override?: Pa
   const warnings: string[] = [];
   try {
     const { selected, dropped } = withoutPollutedRusage(resolveSelection(req.requested, availability), req.requested);
+    // a collector's costly check (ps runs once) only when one of its keys is selected
+    for (const m of selected) {
+      const reason = env.collectors[m.collector]?.verify?.() ?? null;
+      if (reason !== null) throw new DuctError('E_MEASUREMENT_UNAVAILABLE', `measurement '${m.key}' is not available here: ${reason}`);
+    }
     const info: MeasurementInfo = {
       selected: selected.map((m) => m.key),
       requested: [...req.requested],

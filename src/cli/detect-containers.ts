@@ -319,7 +319,7 @@ export async function executeContainerDetect(input: ContainerRunInput): Promise<
         warn(`${path} is neither CRI nor Docker json-file; --emit records skips it`);
         continue;
       }
-      const detectors = createLineDetectors(input.detectors, writeEvent);
+      const detectors = createLineDetectors({ ...input.detectors, untimed: true }, writeEvent); // plain lines carry the file's mtime only
       for (const ev of input.external) detectors.external?.(ev);
       let last = Number.NEGATIVE_INFINITY;
       for await (const line of readPlainLines(path)) {

@@ -152,7 +152,8 @@ export async function executeDetect(plan: DetectPlan): Promise<number> {
     }
   }
   const external = plan.eventsFile === null ? [] : await readStorageEvents(plan.eventsFile, (m) => process.stderr.write(`duct: ${m}\n`));
-  return printDetectedEvents(plainFiles(plan.files), plan, external);
+  // plain lines carry their file's mtime, not the time each was printed
+  return printDetectedEvents(plainFiles(plan.files), { ...plan, detectors: { ...plan.detectors, untimed: true } }, external);
 }
 
 /** `duct detect FILES... [--events FILE]`: the log detectors, offline. */

@@ -57,5 +57,16 @@ export async function run(argv: string[]): Promise<number> {
     ...(cli['colors'] !== undefined || process.env.DUCT_COLORS !== undefined || files.values.DUCT_COLORS !== undefined ? { colorsChoice: options.colors } : {}),
     warnings: files.warnings,
   });
-  return executeRun(plan, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+  // getters: Node makes process.stdout (for a pipe: turning it non-blocking) only when it is read
+  return executeRun(plan, {
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    fds: { stdout: 1, stderr: 2 },
+    env: process.env,
+    cwd: process.cwd(),
+  });
 }

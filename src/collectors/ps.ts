@@ -1,4 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { parsePsDuration } from './ps-time.js';
 import { ELAPSED_FIELD, type Collector, type CollectorReading, type FieldAvailability, type PidFields } from './types.js';
 
@@ -45,23 +47,48 @@ export function readPs(pids: readonly number[], psPath = 'ps'): Promise<string> 
   });
 }
 
+/** Where `name` resolves on PATH as an executable file, or null (a stat per directory, no fork). */
+export function findOnPath(name: string, path = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'): string | null {
+  const candidates = name.includes('/') ? [name] : path.split(delimiter).map((d) => join(d || '.', name));
+  for (const c of candidates) {
+    try {
+      if (statSync(c).isFile()) {
+        accessSync(c, constants.X_OK);
+        return c;
+      }
+    } catch {
+      // not here: the next directory
+    }
+  }
+  return null;
+}
+
 /** POSIX ps: one fork per sample, every ps field in that one call. */
 export function psCollector(psPath = 'ps'): Collector {
   let availability: FieldAvailability | undefined;
+  let verified: string | null | undefined;
   return {
     name: 'ps',
+    /** `ps` on PATH: listing what is measurable here costs no process. */
     available(): FieldAvailability {
       if (!availability) {
-        let reason: string | null = null;
-        try {
-          const out = execFileSync(psPath, psArgv([process.pid]), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-          if (!parsePs(out).has(process.pid)) reason = `\`${psPath} ${psArgv([process.pid]).join(' ')}\` printed no row for duct itself`;
-        } catch (e) {
-          reason = `\`${psPath}\` cannot be run here (${(e as Error).message.split('\n')[0]})`;
-        }
+        const reason = findOnPath(psPath) === null ? `\`${psPath}\` cannot be run here (not found on PATH)` : null;
         availability = Object.fromEntries(PS_FIELDS.map((f) => [f, reason]));
       }
       return availability;
+    },
+    /** ps asked for duct itself, in the columns every sample asks: only when a ps key is selected. */
+    verify(): string | null {
+      if (verified === undefined) {
+        verified = null;
+        try {
+          const out = execFileSync(psPath, psArgv([process.pid]), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+          if (!parsePs(out).has(process.pid)) verified = `\`${psPath} ${psArgv([process.pid]).join(' ')}\` printed no row for duct itself`;
+        } catch (e) {
+          verified = `\`${psPath}\` cannot be run here (${(e as Error).message.split('\n')[0]})`;
+        }
+      }
+      return verified;
     },
     async collect(pids, fields): Promise<CollectorReading> {
       if (pids.length === 0) return { perPid: new Map(), single: {} };

@@ -33,6 +33,11 @@ export interface Collector {
   /** the fields this collector can read, each with its availability here. */
   available(): FieldAvailability;
   /**
+   * A fuller check that may cost a process (ps runs once): made only when one of this
+   * collector's keys is selected; null when it works, else why not.
+   */
+  verify?(): string | null;
+  /**
    * One I/O pass for `pids` (ignored by group-wide collectors), reading only `fields`;
    * `files`: descriptors the caller holds open across passes, for the files read every sample.
    */

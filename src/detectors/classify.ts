@@ -1,6 +1,7 @@
 import { CUDA_OOM_ANCHOR, DEVICE_OOM_MARKERS, ERROR_CLASSES, type ErrorClass } from './error-classes.js';
 import { parseCudaOom, type CudaOomFields } from './cuda-oom.js';
 import { CLASSIFY_BIT, lineScanner } from './line-scan.js';
+import { decodeLine } from './decode-line.js';
 
 /** What one line is, when it is anything the detectors know. */
 export type LineClass =
@@ -24,8 +25,13 @@ export function classifyLine(text: string): LineClass | null {
   return mayClassify(text) ? classifyCandidate(text) : null;
 }
 
-/** The exact checks, for a line the keyword scan has already let through. */
+/** The exact checks, for a line the keyword scan has already let through (JSON-wrapped and escaped lines decoded first). */
 export function classifyCandidate(text: string): LineClass | null {
+  return classifyDecoded(decodeLine(text).text);
+}
+
+/** The exact checks on a candidate's decoded text (see decode-line.ts). */
+export function classifyDecoded(text: string): LineClass | null {
   if (text.includes(CUDA_OOM_ANCHOR)) return { kind: 'cuda_oom', ...parseCudaOom(text) };
   for (const m of DEVICE_OOM_MARKERS) if (text.includes(m.substring)) return { kind: 'device_oom', device: m.device };
   let fallback: ErrorClass | null = null;

@@ -6,13 +6,16 @@
  * and rows marked `fallback` only match when no other row did.
  */
 
-/** What a class contributes to the dataloader-hang verdict (pattern 7). */
+/** What a class contributes to the dataloader-hang verdict (pattern 7): the discriminator it joins a stall as. */
 export type ErrorRole = 'worker_killed' | 'storage' | 'none';
 
 export interface ErrorClass {
-  /** the value of the `dataloader.error_class` attribute and of the summary's counts key. */
+  /** the short key the class is counted under in info.json's `detectors.counts`. */
   id: string;
-  /** the name DESIGN.md and README.md give the class. */
+  /**
+   * the value of the `dataloader.error_class` attribute, exactly the class name of DESIGN.md's
+   * table: customer-stable, downstream detectors and runbooks match on it.
+   */
   title: string;
   /** a line belongs to the class when it contains any of these (case-sensitive). */
   substrings: readonly string[];
@@ -59,7 +62,8 @@ export const ERROR_CLASSES: readonly ErrorClass[] = [
     id: 'queue_empty',
     title: 'DataLoader queue empty',
     substrings: ['queue.Empty', '_queue.Empty', 'multiprocessing.queues.Empty'],
-    role: 'none',
+    // the main process gave up waiting on its workers: the runbook points at the DataLoader runtime
+    role: 'worker_killed',
     hint: 'The main process timed out waiting for a batch: a worker is stuck, dead or starved by slow storage; look for the worker or storage error just before it, or raise the DataLoader timeout.',
   },
   {
@@ -79,6 +83,16 @@ export const DEVICE_OOM_MARKERS: readonly { device: string; substring: string }[
   { device: 'MPS', substring: 'MPS backend out of memory' },
   { device: 'NPU', substring: 'NPU out of memory' },
 ];
+
+/** The class a worker-killed line gets (the strongest DataLoader evidence). */
+export const WORKER_KILLED_CLASS = 'DataLoader worker killed';
+
+const CLASS_BY_TITLE = new Map(ERROR_CLASSES.map((c) => [c.title, c]));
+
+/** The class whose `dataloader.error_class` value is `title`; undefined for any other string. */
+export function errorClassByTitle(title: string): ErrorClass | undefined {
+  return CLASS_BY_TITLE.get(title);
+}
 
 export const CUDA_OOM_ANCHOR = 'CUDA out of memory';
 

@@ -84,6 +84,16 @@ export class HangDetector {
     else this.collapseSinceMs ??= time_ms;
   }
 
+  /**
+   * True when check() could give a verdict now: a discriminator was seen and a stall has
+   * lasted the threshold. Only then must the progress it was told be the latest.
+   */
+  get due(): boolean {
+    if (this.joined.length === 0) return false;
+    const stall = this.stall();
+    return stall !== null && stall.startMs !== this.firedForStallStart && this.now - stall.startMs >= this.thresholdMs;
+  }
+
   discriminator(j: Joined): void {
     this.joined.push(j);
     if (this.joined.length > MAX_JOINED) this.joined.splice(0, this.joined.length - MAX_JOINED);

@@ -1,10 +1,12 @@
 import { humanizeBytes } from '../format/units.js';
 import type { HangVerdict } from './verdict.js';
+import { WORKER_KILLED_CLASS } from './error-classes.js';
 
-/** "CUDA out of memory on GPU 0 trying to allocate 2.00 GiB" (parts the line did not give are left out). */
-export function cudaOomSentence(gpu: number | null, bytes: number | null): string {
+/** "CUDA out of memory on GPU 0 (rank 1) trying to allocate 2.00 GiB" (parts the line did not give are left out). */
+export function cudaOomSentence(gpu: number | null, bytes: number | null, rank: number | null = null): string {
   let s = 'CUDA out of memory';
   if (gpu !== null) s += ` on GPU ${gpu}`;
+  if (rank !== null) s += ` (rank ${rank})`;
   if (bytes !== null) s += ` trying to allocate ${humanizeBytes(bytes)}`;
   return s;
 }
@@ -16,5 +18,12 @@ export function workerKilledSentence(pid: number | null): string {
 export function verdictSentence(v: HangVerdict): string {
   const after = v.last_step === null ? '' : ` after step ${v.last_step}`;
   const signal = v.stall_signal === 'step_progress' ? 'no training step' : 'CPU rate collapsed';
-  return `DataLoader hang: ${signal} for ${v.stall_seconds} s${after}, with ${v.discriminator === 'worker_killed' ? 'a DataLoader worker killed' : 'a storage error'}`;
+  return `DataLoader hang: ${signal} for ${v.stall_seconds} s${after}, with ${joinedBy(v)}`;
+}
+
+/** What joined the stall, in words: a worker-killed line when one did, else the DataLoader or storage error. */
+function joinedBy(v: HangVerdict): string {
+  if (v.discriminator === 'storage_event') return 'a storage error';
+  const killed = v.evidence_trail.some((e) => e.kind === 'dataloader_error' && e.error_class === WORKER_KILLED_CLASS);
+  return killed ? 'a DataLoader worker killed' : 'the DataLoader queue empty';
 }

@@ -1,14 +1,17 @@
-import { classifyCandidate, type LineClass } from './classify.js';
+import { classifyDecoded, type LineClass } from './classify.js';
+import { decodeLine } from './decode-line.js';
+import { EventQueue } from './event-queue.js';
 import { cutText, lineEvent, storageEventEvent, verdictEvent } from './events.js';
 import { verdictSentence } from './headline.js';
 import { HangDetector, type Joined } from './hang.js';
-import { CLASSIFY_BIT, EVAL_BIT, lineScanner } from './line-scan.js';
-
-/** Step lines closer together than this on one stream are not parsed again: stalls are measured in seconds. */
-const STEP_RESOLUTION_MS = 200;
+import { contextRank, embeddedRank, isSeparatorLine, splitLauncherPrefix, stripLauncherPrefix } from './launcher.js';
+import { CLASSIFY_BIT, CONTEXT_BIT, EVAL_BIT, lineScanner, STEP_BIT } from './line-scan.js';
+import { Notifier } from './notices.js';
+import { FOLD_GAP_MS, OomFolder, type OomSighting } from './oom-fold.js';
 import { createStepMatcher } from './step-progress.js';
+import { StepWindow } from './step-window.js';
 import { SummaryBuilder } from './summary.js';
-import { isTracebackLine } from './traceback.js';
+import { isTracebackRest } from './traceback.js';
 import type { DetectorEvent, DetectorSummary, ExternalStorageEvent, LineDetectors, LineInput, StreamName } from './types.js';
 import type { EvidenceItem } from './verdict.js';
 
@@ -22,18 +25,26 @@ export interface DetectorOptions {
   stepPattern: string | null;
   /** a discriminator joins a stall when it falls between this many seconds before the stall began and now (default 300). */
   correlationWindowSeconds?: number;
+  /**
+   * the lines carry no real times (plain files stamped with their modification time): a CUDA
+   * OOM repeated on the other stream is the same failure however far apart the stamps are.
+   */
+  untimed?: boolean;
 }
 
 export const DEFAULT_CORRELATION_WINDOW_SECONDS = 300;
 
-/** Lines of a traceback after an OOM fold into its event only while they keep coming this close together. */
-const OOM_FOLD_GAP_MS = 10_000;
+/**
+ * A CUDA OOM repeated on the other stream this close (a logger echoing the traceback) is the
+ * same failure; its event waits this long for the repeat before it is written.
+ */
+export const CROSS_STREAM_WINDOW_MS = 2000;
 /** Evidence lines in a verdict are cut shorter than event bodies. */
 const EVIDENCE_DETAIL_MAX = 512;
 
-/** An OOM traceback being printed on one stream: the GPUs already reported, and when its last line came. */
-interface OomIncident {
-  gpus: Set<number | null>;
+/** A rank named by a line before a traceback (`-- Process 1 terminated ...`), for the lines after it on that stream. */
+interface RankContext {
+  rank: number;
   lastMs: number;
 }
 
@@ -44,7 +55,7 @@ function classAttributes(c: LineClass): DetectorEvent['attributes'] {
     case 'device_oom':
       return { 'device_oom.device': c.device };
     case 'dataloader_error': {
-      const a: DetectorEvent['attributes'] = { 'dataloader.error_class': c.errorClass.id };
+      const a: DetectorEvent['attributes'] = { 'dataloader.error_class': c.errorClass.title };
       if (c.errorClass.confirm && c.capture !== null) a[c.errorClass.confirm.capture] = c.capture;
       return a;
     }
@@ -69,47 +80,71 @@ function disabledDetectors(): LineDetectors {
 
 /**
  * The detectors for one run (or one container): classify each line, fold an OOM's
- * traceback into one event, and watch step progress for the dataloader-hang verdict.
- * Events go to `onEvent` as they are found; `finish` returns info.json's summary.
+ * traceback into one event per rank, and watch step progress for the dataloader-hang verdict.
+ * Events go to `onEvent` as they are found (a CUDA OOM after a short wait for its repeat on
+ * the other stream); `onNotice`, when given, gets one sentence per failure the moment it is
+ * found, for a person watching the run; `finish` returns info.json's summary.
  */
-export function createLineDetectors(opts: DetectorOptions, onEvent: (e: DetectorEvent) => void): LineDetectors {
+export function createLineDetectors(opts: DetectorOptions, onEvent: (e: DetectorEvent) => void, onNotice?: (sentence: string) => void): LineDetectors {
   if (!opts.enabled) return disabledDetectors();
-  const steps = createStepMatcher(opts.stepPattern);
   const hang = new HangDetector({
     thresholdSeconds: opts.hangThresholdSeconds,
     windowSeconds: opts.correlationWindowSeconds ?? DEFAULT_CORRELATION_WINDOW_SECONDS,
   });
+  const steps = new StepWindow(createStepMatcher(opts.stepPattern), hang);
+  const userSteps = opts.stepPattern !== null;
   const summary = new SummaryBuilder();
-  const incidents: Record<StreamName, OomIncident | null> = { stdout: null, stderr: null };
-  const lastStepMs: Record<StreamName, number> = { stdout: -Infinity, stderr: -Infinity };
-
-  const emit = (e: DetectorEvent): void => {
+  const queue = new EventQueue((e) => {
     summary.record(e);
     onEvent(e);
-  };
+  });
+  const crossStreamMs = opts.untimed ? Number.POSITIVE_INFINITY : CROSS_STREAM_WINDOW_MS;
+  const ooms = new OomFolder(crossStreamMs, (e) => queue.holds(e));
+  const notifier = onNotice ? new Notifier(onNotice) : null;
+  const contexts: Record<StreamName, RankContext | null> = { stdout: null, stderr: null };
+
   const decide = (): void => {
+    if (!hang.due) return;
+    steps.settle(); // a verdict's last step must be the last one printed
     const v = hang.check();
-    if (v) emit(verdictEvent(hang.time, v, verdictSentence(v)));
+    if (!v) return;
+    const sentence = verdictSentence(v);
+    queue.push(verdictEvent(hang.time, v, sentence));
+    notifier?.verdict(sentence);
   };
 
-  /**
-   * True when this OOM line repeats one already reported in the traceback still being
-   * printed on its stream (same GPU; a line without a GPU matches any).
-   */
-  const foldsIntoIncident = (input: LineInput, c: LineClass | null): boolean => {
-    const inc = incidents[input.stream];
-    const isOom = c?.kind === 'cuda_oom';
-    if (inc && (input.time_ms - inc.lastMs > OOM_FOLD_GAP_MS || (!isOom && !isTracebackLine(input.text)))) incidents[input.stream] = null;
-    const open = incidents[input.stream];
-    if (!open) {
-      if (isOom) incidents[input.stream] = { gpus: new Set([c.gpu_index]), lastMs: input.time_ms };
-      return false;
+  /** The rank a `-- Process N terminated` / `rank : N (local_rank: M)` line named for this stream, while it holds. */
+  const rankContext = (input: LineInput, mask: number): number | null => {
+    if (mask & CONTEXT_BIT) {
+      const r = contextRank(stripLauncherPrefix(input.text));
+      if (r !== null) contexts[input.stream] = { rank: r, lastMs: input.time_ms };
     }
-    open.lastMs = input.time_ms;
-    if (!isOom) return false;
-    if (c.gpu_index === null || open.gpus.has(null) || open.gpus.has(c.gpu_index)) return true;
-    open.gpus.add(c.gpu_index);
-    return false;
+    const ctx = contexts[input.stream];
+    if (ctx === null) return null;
+    if (input.time_ms - ctx.lastMs > FOLD_GAP_MS || isSeparatorLine(stripLauncherPrefix(input.text))) {
+      contexts[input.stream] = null;
+      return null;
+    }
+    ctx.lastMs = input.time_ms;
+    return ctx.rank;
+  };
+
+  const report = (input: LineInput, c: LineClass, rank: number | null): DetectorEvent => {
+    const attributes = classAttributes(c);
+    if (rank !== null) attributes.rank = rank;
+    const e = lineEvent(c.kind, input, attributes);
+    queue.push(e, c.kind === 'cuda_oom' ? input.time_ms + crossStreamMs : Number.NEGATIVE_INFINITY);
+    notifier?.event(e, input.time_ms);
+    if (c.kind === 'dataloader_error' && c.errorClass.role !== 'none') {
+      const worker = c.errorClass.role === 'worker_killed';
+      const joined: Joined = {
+        time_ms: input.time_ms,
+        discriminator: worker ? 'worker_killed' : 'storage_event',
+        evidence: lineEvidence(worker ? 'dataloader_error' : 'storage_event', e),
+      };
+      hang.discriminator(joined);
+    }
+    return e;
   };
 
   return {
@@ -118,52 +153,55 @@ export function createLineDetectors(opts: DetectorOptions, onEvent: (e: Detector
       summary.linesSeen++;
       if (input.truncated) summary.linesTruncated++;
       const mask = lineScanner.scan(input.text);
-      const c = mask & CLASSIFY_BIT ? classifyCandidate(input.text) : null;
-      if (!foldsIntoIncident(input, c) && c) {
-        const e = lineEvent(c.kind, input, classAttributes(c));
-        emit(e);
-        if (c.kind === 'dataloader_error' && c.errorClass.role !== 'none') {
-          const worker = c.errorClass.role === 'worker_killed';
-          const joined: Joined = {
-            time_ms: input.time_ms,
-            discriminator: worker ? 'worker_killed' : 'storage_event',
-            evidence: lineEvidence(worker ? 'dataloader_error' : 'storage_event', e),
-          };
-          hang.discriminator(joined);
+      const context = mask & CONTEXT_BIT || contexts[input.stream] !== null ? rankContext(input, mask) : null;
+      const decoded = mask & CLASSIFY_BIT ? decodeLine(input.text) : null;
+      const c = decoded ? classifyDecoded(decoded.text) : null;
+      const watching = ooms.watching(input.stream);
+      if (c !== null || watching) {
+        const prefix = splitLauncherPrefix(input.text);
+        const named = prefix.rank ?? decoded?.rank ?? (c !== null ? embeddedRank(input.text) : null);
+        const rank = named ?? context;
+        if (c?.kind === 'cuda_oom') {
+          const s: OomSighting = { stream: input.stream, line_number: input.line_number, time_ms: input.time_ms, rank, gpu: c.gpu_index, bytes: c.tried_alloc_bytes, reprint: named === null && context !== null };
+          if (!ooms.sighting(s)) ooms.reported(report(input, c, rank), s);
+        } else {
+          if (watching) ooms.otherLine(input.stream, rank, input.time_ms, isTracebackRest(prefix.rest));
+          if (c !== null) report(input, c, rank);
         }
       }
-      // a training loop prints a step line per step: progress must be noticed, not every
-      // line parsed (most of duct's cost on a busy log); eval markers are always checked
-      if (input.time_ms - lastStepMs[input.stream] >= STEP_RESOLUTION_MS || mask & EVAL_BIT) {
-        const s = steps.match(input.text, mask);
-        if (s?.kind === 'step') {
-          lastStepMs[input.stream] = input.time_ms;
-          hang.step(input.time_ms, s.step);
-        } else if (s?.kind === 'eval') hang.evalPhase(input.time_ms);
-      }
+      // a user's step pattern has no keyword prefilter: every line may be a step line
+      if (userSteps || mask & (STEP_BIT | EVAL_BIT)) steps.offer(input.text, mask, input.time_ms);
       decide();
+      queue.release(hang.time);
     },
     cpu(time_ms, cpu_percent) {
+      steps.settle();
       hang.cpu(time_ms, cpu_percent);
       decide();
+      queue.release(hang.time);
     },
     tick(time_ms) {
+      steps.settle();
       hang.advance(time_ms);
       decide();
+      queue.release(hang.time);
     },
     external(ev: ExternalStorageEvent) {
       const e = storageEventEvent(ev);
-      emit(e);
+      queue.push(e);
       const item: EvidenceItem = { kind: 'storage_event', timestamp: e.timestamp, detail: cutText(ev.message, EVIDENCE_DETAIL_MAX).text, reason: ev.reason };
       if (ev.object !== null) item.object = ev.object;
       hang.discriminator({ time_ms: ev.time_ms, discriminator: 'storage_event', evidence: item });
       decide();
     },
     finish(time_ms) {
+      steps.settle();
       hang.advance(time_ms);
       decide();
-      incidents.stdout = null;
-      incidents.stderr = null;
+      queue.flush();
+      ooms.clear();
+      contexts.stdout = null;
+      contexts.stderr = null;
       return summary.build(true);
     },
   };

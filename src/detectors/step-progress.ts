@@ -19,7 +19,7 @@ export const DEFAULT_STEP_PATTERNS: readonly RegExp[] = [
   /(?:^|[\s|:])(\d+)it \[\d/, // tqdm without a total: "123it [00:05, 24.1it/s]"
   /^\s*(\d+)\/\d+ \[[=>.]*\]/, // Keras: "  100/1875 [====>.....] - ETA: 10s"
   /\bEpoch:? ?\[?\d+\]? ?\[\s*(\d+)\/\d+\]/, // "Epoch: [0][  10/5005]"
-  /\b(?:global[_ ]?)?(?:step|iter(?:ation)?)s?\b\s*[:=#]?\s*\[?\s*(\d+)/i, // "step 100", "Step: 100", "iter=7", "global_step=40"
+  /\b(?:global[_ ]?)?(?:step|iter(?:ation)?)s?\b["']?\s*[:=#]?\s*\[?\s*(\d+)/i, // "step 100", "Step: 100", "iter=7", "global_step=40", a JSON logger's "step": 30
 ];
 
 /** An eval phase: no hang verdict until the next training step. */

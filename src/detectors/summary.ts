@@ -1,4 +1,4 @@
-import { ERROR_CLASSES } from './error-classes.js';
+import { ERROR_CLASSES, errorClassByTitle } from './error-classes.js';
 import { cudaOomSentence, verdictSentence, workerKilledSentence } from './headline.js';
 import type { DetectorEvent, DetectorSummary } from './types.js';
 
@@ -11,10 +11,11 @@ export interface FirstCudaOom {
   gpu_index: number | null;
 }
 
-/** The key an event is counted under: its error class for dataloader errors, its kind otherwise. */
+/** The key an event is counted under: its error class's short id for dataloader errors, its kind otherwise. */
 export function countKey(e: DetectorEvent): string {
   const cls = e.attributes['dataloader.error_class'];
-  return e.kind === 'dataloader_error' && typeof cls === 'string' ? cls : e.kind;
+  if (e.kind !== 'dataloader_error' || typeof cls !== 'string') return e.kind;
+  return errorClassByTitle(cls)?.id ?? cls;
 }
 
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : null);

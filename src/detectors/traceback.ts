@@ -4,14 +4,7 @@
  * copy of the child's traceback) fold into that one event.
  */
 
-// `[rank0]:`, `[default0]:`, OpenMPI's `[1,0]<stderr>:`, srun --label's `0: `, possibly repeated.
-const LAUNCHER_PREFIX = /^(?:\[[^\]\n]{1,64}\](?:<std(?:out|err)>)?: ?|\d{1,6}: )+/;
-
-/** The line without the prefixes distributed launchers put in front of each line. */
-export function stripLauncherPrefix(text: string): string {
-  const m = LAUNCHER_PREFIX.exec(text);
-  return m ? text.slice(m[0].length) : text;
-}
+import { stripLauncherPrefix } from './launcher.js';
 
 const CONTINUATION_STARTS = [
   'Traceback (most recent call last)',
@@ -28,7 +21,11 @@ const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b/;
 
 /** True for a line that can belong to a traceback: blank, indented, a header, or an exception line. */
 export function isTracebackLine(text: string): boolean {
-  const rest = stripLauncherPrefix(text);
+  return isTracebackRest(stripLauncherPrefix(text));
+}
+
+/** isTracebackLine for a line already without its launcher prefixes. */
+export function isTracebackRest(rest: string): boolean {
   if (rest.length === 0) return true;
   const c = rest.charCodeAt(0);
   if (c === 32 || c === 9) return true;

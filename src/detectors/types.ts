@@ -28,6 +28,8 @@ export interface DetectorEvent {
   stream?: StreamName;
   line_number?: number;
   attributes: Record<string, string | number | boolean | null>;
+  /** other lines that reported the same failure (a CUDA OOM repeated on the other stream). */
+  also_at?: { stream: StreamName; line_number: number }[];
   /** the matched line, cut to a bound. */
   body?: string;
   body_truncated?: boolean;

@@ -4,13 +4,15 @@ import { basename, dirname, join } from 'node:path';
 /**
  * Write JSON by temp file + rename in the same directory, so a reader (or a
  * SIGKILL) only ever sees the previous complete version or the new one.
+ * `durable: false` skips the fsync, for interim versions a later write replaces
+ * (the rename still makes each one whole; only a power loss may lose it).
  */
-export function writeJsonAtomic(path: string, value: unknown, mode = 0o644): void {
+export function writeJsonAtomic(path: string, value: unknown, mode = 0o644, durable = true): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, JSON.stringify(value, null, 2) + '\n');
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });

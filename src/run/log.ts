@@ -7,7 +7,7 @@ const RANK: Record<LogLevel, number> = { NONE: 99, CRITICAL: 50, ERROR: 40, WARN
 export class Logger {
   constructor(
     private readonly level: LogLevel,
-    private readonly out: Writable,
+    private readonly out: Pick<Writable, 'write'>,
   ) {}
 
   enabled(level: Exclude<LogLevel, 'NONE'>): boolean {

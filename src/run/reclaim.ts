@@ -20,7 +20,8 @@ function loadGc(): Gc | null {
   }
 }
 
-const gc = loadGc();
+/** Loaded on the first 32 MB passed: a run with little output never pays for the extra context. */
+let gc: Gc | null | undefined;
 /** Bytes passed between two scavenges. */
 const EVERY_BYTES = 32 * 1024 * 1024;
 let sinceLast = 0;
@@ -28,7 +29,8 @@ let sinceLast = 0;
 /** Count bytes that passed through; now and then, reclaim their buffers. */
 export function passed(bytes: number): void {
   sinceLast += bytes;
-  if (sinceLast < EVERY_BYTES || !gc) return;
+  if (sinceLast < EVERY_BYTES) return;
   sinceLast = 0;
-  gc();
+  if (gc === undefined) gc = loadGc();
+  gc?.();
 }

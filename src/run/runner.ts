@@ -12,10 +12,12 @@ import { jobEnvironment } from '../files/environment.js';
 import { SCHEMA_VERSION, type RunInfo } from '../files/info.js';
 import { JsonlWriter } from '../files/jsonl-writer.js';
 import { withFigures } from '../files/run-figures-of-info.js';
+import { systemInfo } from '../files/system-info.js';
 import { slurmRequest } from '../slurm/request.js';
 import { DUCT_VERSION } from '../version.js';
 import { readBootId } from '../files/boot-id.js';
 import { lookupCommand } from './command-lookup.js';
+import { writeAll } from './fd-write.js';
 import { Logger } from './log.js';
 import { allPaths, checkClobber, createLeadingDirs, removeOutputs } from './output-paths.js';
 import type { RunPlan } from './plan.js';
@@ -30,27 +32,35 @@ import { GroupWatchdog } from './watchdog.js';
 export interface RunIO {
   stdout: Writable;
   stderr: Writable;
+  /**
+   * The descriptors behind stdout and stderr, written directly where that cannot
+   * fail with EAGAIN; absent: the streams only. With them, `stdout` and `stderr`
+   * are read only when needed (getters): making Node's stream for a pipe turns the
+   * pipe non-blocking, under a command that may share it.
+   */
+  fds?: { stdout: number; stderr: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
 
+/** How each of the command's output streams is connected: through duct, or handed over. */
+type OutputStdio = 'pipe' | 'inherit' | 'ignore';
+
 /** How long output may keep flowing after the command exits before duct stops reading (a background child holds the pipe). */
 const DRAIN_AFTER_EXIT_MS = 1000;
-/** Bound on gathering the system block, which runs in parallel with the command. */
-const SYSTEM_INFO_TIMEOUT_MS = 5000;
 
 /** Quote an argv for display the way a POSIX shell would accept it back. */
 export function displayCommand(argv: string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-function spawnOrFail(argv: string[], mode: RunPlan['mode'], io: RunIO): Promise<ChildProcess> {
+function spawnOrFail(argv: string[], mode: RunPlan['mode'], io: RunIO, output: Record<StreamName, OutputStdio>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: io.cwd,
       env: io.env,
       detached: mode === 'new-session', // setsid(): its own session and process group
-      stdio: ['inherit', 'pipe', 'pipe'],
+      stdio: ['inherit', output.stdout, output.stderr],
     });
     child.once('spawn', () => resolve(child));
     child.once('error', (err: NodeJS.ErrnoException) => {
@@ -68,9 +78,41 @@ function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal
   });
 }
 
+/**
+ * duct's own messages: straight to the descriptor while no stream for it exists (so
+ * none is made for a line of log), through the stream once the tee has made one, so
+ * they keep their place after the command's output.
+ */
+function messageOut(fd: number | undefined, made: () => Writable | null, make: () => Writable): Pick<Writable, 'write'> {
+  return {
+    write(text: string | Uint8Array): boolean {
+      const stream = made();
+      if (stream || fd === undefined) return (stream ?? make()).write(text);
+      const bytes = Buffer.from(text);
+      const at = writeAll(fd, bytes);
+      // a descriptor someone made non-blocking: the rest through the stream, and all that follows
+      return at === bytes.length || make().write(bytes.subarray(at));
+    },
+  };
+}
+
+/**
+ * Per output stream: through duct when it is captured, watched or passed through
+ * with one of the others; handed to the command (the terminal itself, nothing
+ * in between) or to /dev/null when duct has nothing to do with it.
+ */
+function outputStdio(plan: RunPlan): Record<StreamName, OutputStdio> {
+  const of = (s: StreamName): OutputStdio =>
+    plan.paths[s] !== null || plan.detectors.enabled ? 'pipe' : plan.passthrough[s] ? 'inherit' : 'ignore';
+  return { stdout: of('stdout'), stderr: of('stderr') };
+}
+
 /** Execute a resolved plan: spawn, tee, sample, detect, write the files, print the summary; returns duct's exit status. */
 export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
-  const log = new Logger(plan.logLevel, io.stderr);
+  // each of duct's own streams is made once, by the first writer that needs it
+  const made: { stdout: Writable | null; stderr: Writable | null } = { stdout: null, stderr: null };
+  const streamOf = (s: StreamName) => (): Writable => (made[s] ??= s === 'stdout' ? io.stdout : io.stderr);
+  const log = new Logger(plan.logLevel, messageOut(io.fds?.stderr, () => made.stderr, streamOf('stderr')));
   for (const w of plan.warnings) log.log('WARNING', w);
   const paths = plan.paths;
 
@@ -105,9 +147,10 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
 
   let usage: JsonlWriter | null = null;
   let child: ChildProcess;
+  const stdio = outputStdio(plan);
   try {
     usage = plan.recordUsage ? new JsonlWriter(paths.usage, true) : null;
-    child = await spawnOrFail([...(prepared?.argvPrefix ?? []), ...plan.argv], plan.mode, io);
+    child = await spawnOrFail([...(prepared?.argvPrefix ?? []), ...plan.argv], plan.mode, io, stdio);
   } catch (err) {
     usage?.close();
     await prepared?.abort();
@@ -128,10 +171,8 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   forwarder.install();
   const watchdog = new GroupWatchdog(pid, plan.mode === 'new-session');
 
-  // systeminformation is large: load it only now, while the command already runs
-  const systemInfo: Promise<Record<string, unknown>> = plan.recordInfo
-    ? import('../files/system-info.js').then((m) => m.gatherSystemInfo(SYSTEM_INFO_TIMEOUT_MS))
-    : Promise.resolve({});
+  // a few file reads, after the spawn so they never delay it
+  const system: Record<string, unknown> = plan.recordInfo ? systemInfo() : {};
   const environment = jobEnvironment(io.env);
   const bootId = readBootId();
   // the job's request (--mem, --cpus-per-task) beside its variables, for `duct recommend`'s waste flags
@@ -146,18 +187,18 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     } catch (err) {
       warnOnce(`cannot write detector events to ${paths.events}: ${(err as Error).message}`);
     }
-  });
+  }, (notice) => log.text('WARNING', `duct: ${notice}\n`)); // a failure is said when found, not only in the summary (-q silences it)
   const lineNumbers: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   const lineHandler = (stream: StreamName) =>
     plan.detectors.enabled
       ? (text: string, truncated: boolean) =>
           detectors.line({ stream, line_number: ++lineNumbers[stream], text, truncated, time_ms: Date.now() })
       : null;
-  const tees = (['stdout', 'stderr'] as const).map(
+  const tees = (['stdout', 'stderr'] as const).filter((s) => stdio[s] === 'pipe').map(
     (s) =>
       new StreamTee({
         source: child[s]!,
-        terminal: plan.passthrough[s] ? (s === 'stdout' ? io.stdout : io.stderr) : null,
+        terminal: plan.passthrough[s] ? { fd: io.fds?.[s] ?? null, stream: streamOf(s) } : null,
         capturePath: paths[s],
         onLine: lineHandler(s),
         // a frame belongs to the line being written: the next line number, not yet counted
@@ -170,9 +211,6 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   const detectorClock = plan.detectors.enabled ? setInterval(() => detectors.tick(Date.now()), 1000) : null;
 
   const engine: MeasurementEngine | null = prepared ? prepared.start(pid) : null;
-  // the system block as far as it is known: gathered in parallel, it lands in a later write
-  let system: Record<string, unknown> = { unavailable: 'not gathered yet: the run was still starting' };
-  void systemInfo.then((s) => (system = s));
   const info = (status: RunInfo['status']): RunInfo => withFigures({
     schema_version: SCHEMA_VERSION,
     duct_version: DUCT_VERSION,
@@ -205,10 +243,11 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     output_paths: paths,
     warnings,
   });
-  const writeInfo = (value: RunInfo) => {
+  // only the final version is fsynced: each interim one is replaced by the next
+  const writeInfo = (value: RunInfo, durable = false) => {
     if (!plan.recordInfo) return;
     try {
-      writeJsonAtomic(paths.info, value);
+      writeJsonAtomic(paths.info, value, 0o644, durable);
     } catch (err) {
       warnOnce(`cannot write ${paths.info}: ${(err as Error).message}`);
     }
@@ -278,7 +317,6 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
   for (const w of engine?.warnings?.() ?? []) if (!warnings.includes(w)) warnings.push(w);
   const final: RunInfo = withFigures({
     ...info('finished'),
-    system: await systemInfo,
     end_time: new Date(endMs).toISOString(),
     wall_clock_time: wallSeconds,
     exit_code: signal ? null : code,
@@ -288,7 +326,7 @@ export async function executeRun(plan: RunPlan, io: RunIO): Promise<number> {
     survivors,
     detectors: detectorSummary,
   });
-  writeInfo(final);
+  writeInfo(final, true);
 
   if (ductExit !== 0 && (plan.failTimeSeconds < 0 || wallSeconds < plan.failTimeSeconds)) {
     log.log(

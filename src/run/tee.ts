@@ -1,19 +1,28 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { blocksOnWrite, writeAll } from './fd-write.js';
 import { LineSplitter, type FrameHandler, type LineHandler } from './line-splitter.js';
 import { passed } from './reclaim.js';
 
 /**
- * How much may wait in a target's buffer before reading pauses: far above a
- * stream's 16 KiB mark (pausing at every batch makes the copy stop-and-go), and
+ * How much may wait in a stream's buffer before reading pauses: far above a
+ * stream's 16 KiB mark (pausing at every chunk makes the copy stop-and-go), and
  * small enough that duct's memory stays flat behind a slow reader.
  */
 const IN_FLIGHT_BYTES = 2 * 1024 * 1024;
 
+/** Where a passed-through stream goes: duct's own stdout or stderr. */
+export interface TeeTerminal {
+  /** its descriptor, written directly where a write can block (a file, /dev/null, a terminal); null: the stream only. */
+  fd: number | null;
+  /** the stream, for a pipe or socket (non-blocking: a full one answers EAGAIN); made only when needed. */
+  stream: () => Writable;
+}
+
 export interface TeeOptions {
   source: Readable;
   /** duct's own stdout/stderr when this stream is passed through, else null. */
-  terminal: Writable | null;
+  terminal: TeeTerminal | null;
   /** <prefix>stdout|stderr when captured, else null. */
   capturePath: string | null;
   /** every line, for the detectors; null when they are off. */
@@ -26,71 +35,94 @@ export interface TeeOptions {
 
 /**
  * Copies one of the command's streams byte for byte to the terminal and to its
- * capture file, and line by line to the detectors. The source is paused while
- * the capture file is congested, so duct's memory stays flat whatever passes.
+ * capture file, and line by line to the detectors. Each chunk is written as it
+ * comes, with no copy: synchronously to the capture file and to a terminal
+ * that can block, through the stream to a pipe, where reading pauses while it
+ * is congested so duct's memory stays flat whatever passes.
  */
 export class StreamTee {
   readonly done: Promise<void>;
-  private file: WriteStream | null;
-  private terminal: Writable | null;
+  private fileFd: number | null = null;
+  /** the terminal's descriptor while it is written synchronously. */
+  private terminalFd: number | null = null;
+  private terminalStream: Writable | null = null;
   private readonly splitter: LineSplitter | null;
   private resolveDone!: () => void;
   private finished = false;
-  private pending: Buffer[] = [];
-  /** targets that have not drained yet; reading is paused while any has not. */
+  /** streams that have not drained yet; reading is paused while any has not. */
   private congested = 0;
 
   constructor(private readonly opts: TeeOptions) {
-    this.terminal = opts.terminal;
     this.splitter = opts.onLine ? new LineSplitter(opts.onLine, undefined, opts.onFrame ?? null) : null;
-    this.file = opts.capturePath ? createWriteStream(opts.capturePath, { flags: 'w' }) : null;
     this.done = new Promise((r) => (this.resolveDone = r));
-    this.file?.on('error', (err) => {
-      opts.onWriteError(`cannot write captured output to ${opts.capturePath}: ${err.message}; output still passes through, the capture file is incomplete`);
-      this.file?.destroy();
-      this.file = null;
-    });
-    this.terminal?.on('error', () => {
-      // our reader went away (EPIPE, e.g. `duct ... | head`): keep capturing, stop passing through
-      this.terminal = null;
-    });
+    if (opts.capturePath) {
+      try {
+        this.fileFd = openSync(opts.capturePath, 'w');
+      } catch (err) {
+        this.captureFailed(err as Error);
+      }
+    }
+    const t = opts.terminal;
+    if (t) {
+      if (t.fd !== null && blocksOnWrite(t.fd)) this.terminalFd = t.fd;
+      else this.useStream();
+    }
     opts.source.on('data', (chunk: Buffer) => this.onData(chunk));
     opts.source.on('end', () => this.finish());
     opts.source.on('error', () => this.finish());
   }
 
-  private onData(chunk: Buffer): void {
-    this.pending.push(chunk);
-    if (this.pending.length === 1) setImmediate(this.flush);
+  /** From now on the terminal is written through its stream. */
+  private useStream(): Writable {
+    this.terminalFd = null;
+    const stream = this.opts.terminal!.stream();
+    stream.on('error', () => {
+      // our reader went away (EPIPE, e.g. `duct ... | head`): keep capturing, stop passing through
+      this.terminalStream = null;
+    });
+    return (this.terminalStream = stream);
   }
 
-  /**
-   * libuv hands over many reads per turn of the loop (tiny ones when the command
-   * writes unbuffered); handling them as one batch in the same turn makes every
-   * per-read cost (a pipe write, a file write, a decode) a per-batch cost, with
-   * no added latency for interactive output.
-   */
-  private readonly flush = (): void => {
-    const chunks = this.pending;
-    if (chunks.length === 0) return;
-    this.pending = [];
-    const batch = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    if (this.terminal) {
+  private captureFailed(err: Error): void {
+    this.opts.onWriteError(`cannot write captured output to ${this.opts.capturePath}: ${err.message}; output still passes through, the capture file is incomplete`);
+    if (this.fileFd !== null) closeSync(this.fileFd);
+    this.fileFd = null;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.terminalFd !== null) {
       try {
-        if (!this.terminal.write(batch) && this.terminal.writableLength > IN_FLIGHT_BYTES) this.waitFor(this.terminal);
+        const at = writeAll(this.terminalFd, chunk);
+        // a terminal someone made non-blocking: the rest, and all that follows, through the stream
+        if (at < chunk.length) this.toStream(chunk.subarray(at));
       } catch {
-        this.terminal = null; // synchronous EPIPE on a closed pipe
+        this.terminalFd = null; // EPIPE, EIO (the terminal hung up): stop passing through
+      }
+    } else if (this.terminalStream) this.toStream(chunk);
+    if (this.fileFd !== null) {
+      try {
+        writeAll(this.fileFd, chunk);
+      } catch (err) {
+        this.captureFailed(err as Error);
       }
     }
-    if (this.file && !this.file.write(batch) && this.file.writableLength > IN_FLIGHT_BYTES) this.waitFor(this.file);
-    this.splitter?.push(batch);
-    passed(batch.length);
-  };
+    this.splitter?.push(chunk);
+    passed(chunk.length);
+  }
+
+  private toStream(chunk: Buffer): void {
+    const stream = this.terminalStream ?? this.useStream();
+    try {
+      if (!stream.write(chunk) && stream.writableLength > IN_FLIGHT_BYTES) this.waitFor(stream);
+    } catch {
+      this.terminalStream = null; // synchronous EPIPE on a closed pipe
+    }
+  }
 
   /**
    * Backpressure: a pipe to a slow reader buffers in duct's memory (stdout to a
    * pipe is asynchronous in Node), so stop reading the command until every
-   * congested target has drained; the command then blocks on its own full pipe.
+   * congested stream has drained; the command then blocks on its own full pipe.
    */
   private waitFor(target: Writable): void {
     this.congested++;
@@ -112,15 +144,16 @@ export class StreamTee {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.flush();
     this.splitter?.end();
-    const file = this.file;
-    if (!file) {
-      this.resolveDone();
-      return;
+    if (this.fileFd !== null) {
+      try {
+        closeSync(this.fileFd);
+      } catch (err) {
+        this.opts.onWriteError(`cannot write captured output to ${this.opts.capturePath}: ${(err as Error).message}; the capture file may be incomplete`);
+      }
+      this.fileFd = null;
     }
-    file.end(() => this.resolveDone());
-    file.once('error', () => this.resolveDone());
+    this.resolveDone();
   }
 
   /** Stop reading: the command has exited but something it left behind still holds the pipe. */

@@ -175,6 +175,18 @@ test('prepare: unknown and unavailable keys fail before anything starts', async 
   assert.ok(!p.describe().selected.some((k) => k.startsWith('ps_')));
 });
 
+test("prepare: a collector's costly verify runs only when one of its keys is selected, and its reason fails the run", async () => {
+  const { env, proc } = setup();
+  const req = { sampleInterval: 1, reportInterval: 1, cgroupMode: 'reader' as const, mode: 'new-session' as const };
+  let verifies = 0;
+  const ps = { ...scripted('ps', ['rss', 'cmd'], []), verify: () => (verifies++, 'ps printed no row for duct itself') };
+  const withPs = { ...env, collectors: { proc, ps }, missing: {} };
+  await prepareMeasurements({ ...req, requested: ['proc_rss'] }, withPs);
+  assert.equal(verifies, 0, 'no ps key selected: ps is not run');
+  await assert.rejects(prepareMeasurements({ ...req, requested: ['ps_rss'] }, withPs), (e: unknown) => isDuctError(e) && e.code === 'E_MEASUREMENT_UNAVAILABLE' && /'ps_rss' is not available here: ps printed no row/.test(e.message));
+  assert.equal(verifies, 1);
+});
+
 test('--measurements help lists every key with unit, scope, cost and availability, and the presets', () => {
   const text = renderMeasurementHelp();
   for (const key of ['ps_rss', 'proc_pss_total', 'cgroup_mem_peak', 'cgroup_job_mem_peak', 'pidusage_pdcpu_total']) assert.match(text, new RegExp(`^${key} `, 'm'));

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromPidusageStat, pidusageCollector } from '../../src/collectors/pidusage.js';
-import { readSysConf } from '../../src/collectors/sysconf.js';
 
 test('fromPidusageStat keeps the raw ctime (ms → s) and memory, not pidusage\'s own cpu figure', () => {
   assert.deepEqual(fromPidusageStat({ cpu: 123, memory: 4096, ppid: 1, pid: 2, ctime: 1500, elapsed: 3000, timestamp: 0 }), { rss: 4096, cputime: 1.5, elapsed: 3 });
@@ -20,8 +19,3 @@ test('the pidusage collector reads this process; a vanished pid is simply absent
   assert.equal(alone.perPid.size, 0);
 });
 
-test('sysconf: the clock tick and page size come from getconf once', () => {
-  const s = readSysConf();
-  assert.ok([100, 250, 300, 1000].includes(s.clockTick), String(s.clockTick));
-  assert.ok(s.pageSize >= 4096 && (s.pageSize & (s.pageSize - 1)) === 0);
-});

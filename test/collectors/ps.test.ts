@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePs, psArgv, psCollector } from '../../src/collectors/ps.js';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findOnPath, parsePs, psArgv, psCollector } from '../../src/collectors/ps.js';
 import { parsePsDuration } from '../../src/collectors/ps-time.js';
 
 const durations: Array<[string, number]> = [
@@ -54,4 +57,38 @@ test('the ps collector reads this very process in one call', async () => {
 test('a missing ps binary is unavailable with the reason', () => {
   const reason = psCollector('/nonexistent/ps').available()['rss'];
   assert.match(String(reason), /cannot be run here/);
+});
+
+test('ps found on PATH is available without running it; verify runs it once and says why it fails', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'duct-ps-'));
+  try {
+    const counter = join(dir, 'runs');
+    // a ps that counts its runs and prints no rows
+    const fake = join(dir, 'ps');
+    writeFileSync(fake, `#!/bin/sh\necho run >> '${counter}'\nexit 0\n`, { mode: 0o755 });
+    const c = psCollector(fake);
+    assert.equal(c.available()['rss'], null);
+    assert.equal(existsSync(counter), false, 'available() ran ps');
+    assert.match(String(c.verify!()), /printed no row for duct itself/);
+    assert.match(String(c.verify!()), /printed no row/);
+    assert.equal(readFileSync(counter, 'utf8'), 'run\n', 'verify ran ps once');
+    assert.equal(psCollector().verify!(), null, "this machine's ps answers");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('findOnPath: an executable file on PATH, not a directory or a non-executable file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'duct-path-'));
+  try {
+    writeFileSync(join(dir, 'plain'), 'x', { mode: 0o644 });
+    writeFileSync(join(dir, 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+    mkdirSync(join(dir, 'sub'));
+    assert.equal(findOnPath('tool', `/nonexistent:${dir}`), join(dir, 'tool'));
+    assert.equal(findOnPath('plain', dir), null);
+    assert.equal(findOnPath('sub', dir), null);
+    assert.equal(findOnPath(join(dir, 'tool'), ''), join(dir, 'tool'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -209,8 +209,8 @@ test('a glob over a container log and a captured plain-text file reads each in i
     assert.deepEqual(
       events.map((e) => [e.kind, (e.attributes as Record<string, unknown>)['dataloader.error_class'], (e.source as Record<string, unknown>).file]),
       [
-        ['dataloader_error', 'fuse_transport_error', join(logs, 'app.log')],
-        ['dataloader_error', 'worker_killed', join(logs, 'run_stderr')],
+        ['dataloader_error', 'FUSE transport error', join(logs, 'app.log')],
+        ['dataloader_error', 'DataLoader worker killed', join(logs, 'run_stderr')],
       ],
     );
     assert.equal(statSync(state).mode & 0o777, 0o700);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyLine, mayClassify } from '../../src/detectors/classify.js';
 import { ERROR_CLASSES } from '../../src/detectors/error-classes.js';
+import { schemas } from './schemas.js';
 
 function errorClassOf(line: string): { id: string; capture: number | null } | null {
   const c = classifyLine(line);
@@ -34,6 +35,24 @@ for (const [id, line, pid] of cases) {
     assert.deepEqual(errorClassOf(line), { id, capture: pid });
   });
 }
+
+test("the table's class names, exactly as DESIGN.md gives them, are the dataloader.error_class values", () => {
+  assert.deepEqual(
+    ERROR_CLASSES.map((c) => [c.id, c.title]),
+    [
+      ['worker_killed', 'DataLoader worker killed'],
+      ['fuse_transport_error', 'FUSE transport error'],
+      ['s3_throttle', 'S3 throttle'],
+      ['stale_file_handle', 'Stale file handle'],
+      ['queue_empty', 'DataLoader queue empty'],
+      ['connection_reset', 'Connection reset by peer'],
+    ],
+  );
+  const enumValues = (schemas.event.schema as { allOf: { if: { properties: { kind: { const?: string } } }; then: { properties: { attributes: { properties: Record<string, { enum?: string[] }> } } } }[] }).allOf
+    .find((b) => b.if.properties.kind.const === 'dataloader_error')!
+    .then.properties.attributes.properties['dataloader.error_class']!.enum;
+  assert.deepEqual(enumValues, ERROR_CLASSES.map((c) => c.title), 'schema/events.schema.json enumerates the same strings');
+});
 
 test('the first matching row wins when a line names two classes', () => {
   assert.equal(errorClassOf('Transport endpoint is not connected; Stale file handle')?.id, 'fuse_transport_error');

@@ -24,7 +24,7 @@ Traceback (most recent call last):
 ${OOM_24}`;
 
 test('a traceback after an OOM line gives one event, with the first OOM line', () => {
-  const f = new Feed().lines(1, CHAINED);
+  const f = new Feed().lines(1, CHAINED).done();
   const ooms = f.of('cuda_oom');
   assert.equal(ooms.length, 1);
   assert.equal(ooms[0]!.line_number, 5);
@@ -43,36 +43,55 @@ Traceback (most recent call last):
   File "/usr/lib/python3/site-packages/torch/multiprocessing/spawn.py", line 69, in _wrap
     fn(i, *args)
 ${OOM_1X}`;
-  const f = new Feed().lines(1, text);
+  const f = new Feed().lines(1, text).done();
   assert.equal(f.of('cuda_oom').length, 1);
 });
 
 test('after the traceback ends, a new OOM is a new event', () => {
-  const f = new Feed().lines(1, CHAINED).line(2, 'retrying with batch size 16').line(3, OOM_24);
+  const f = new Feed().lines(1, CHAINED).line(2, 'retrying with batch size 16').line(3, OOM_24).done();
   assert.equal(f.of('cuda_oom').length, 2);
 });
 
 test('an OOM repeated after a long quiet gap is a new event', () => {
-  const f = new Feed().line(1, OOM_24).line(12, OOM_24);
+  const f = new Feed().line(1, OOM_24).line(12, OOM_24).done();
   assert.equal(f.of('cuda_oom').length, 2);
 });
 
 test('two ranks on two GPUs give one event each', () => {
-  const f = new Feed().line(1, `[rank0]: ${OOM_24}`).line(1, `[rank1]: ${OOM_24.replace('GPU 0', 'GPU 1')}`).line(1, `[rank0]: ${OOM_24}`);
+  const f = new Feed().line(1, `[rank0]: ${OOM_24}`).line(1, `[rank1]: ${OOM_24.replace('GPU 0', 'GPU 1')}`).line(1, `[rank0]: ${OOM_24}`).done();
   const gpus = f.of('cuda_oom').map((e) => e.attributes['cuda_oom.gpu_index']);
   assert.deepEqual(gpus, [0, 1]);
 });
 
-test('tracebacks on stdout and stderr are folded separately', () => {
-  const f = new Feed().line(1, OOM_24, 'stdout').line(1, OOM_24, 'stderr').line(1, OOM_24, 'stdout');
-  assert.deepEqual(
-    f.of('cuda_oom').map((e) => e.stream),
-    ['stdout', 'stderr'],
-  );
+test('the same OOM on stderr and, repeated by a logger, on stdout is one event naming both lines', () => {
+  const f = new Feed().line(1, 'step 1', 'stdout').line(1, OOM_24, 'stderr').line(1.5, `ERROR train: ${OOM_24}`, 'stdout').line(1.5, OOM_24, 'stderr').done();
+  const ooms = f.of('cuda_oom');
+  assert.equal(ooms.length, 1, JSON.stringify(ooms));
+  assert.equal(ooms[0]!.stream, 'stderr');
+  assert.equal(ooms[0]!.line_number, 1);
+  assert.deepEqual(ooms[0]!.also_at, [{ stream: 'stdout', line_number: 2 }]);
+  assertValid(schemas.event, ooms[0]);
+});
+
+test('across streams only the same rank, GPU and bytes within the window fold', () => {
+  const other = OOM_24.replace('2.00 GiB', '1.00 GiB');
+  const bytes = new Feed().line(1, OOM_24, 'stderr').line(1, other, 'stdout').done();
+  assert.equal(bytes.of('cuda_oom').length, 2, 'other bytes: another failure');
+  const late = new Feed().line(1, OOM_24, 'stderr').line(5, OOM_24, 'stdout').done();
+  assert.equal(late.of('cuda_oom').length, 2, 'outside the window: another failure');
+  const ranks = new Feed().line(1, `[rank0]: ${OOM_24}`, 'stderr').line(1, `[rank1]: ${OOM_24}`, 'stdout').done();
+  assert.deepEqual(ranks.of('cuda_oom').map((e) => e.attributes.rank), [0, 1]);
+});
+
+test('a held OOM event keeps the order of detection: the events after it wait behind it', () => {
+  const f = new Feed().line(1, OOM_24).line(1.2, 'OSError: [Errno 116] Stale file handle', 'stdout');
+  assert.equal(f.events.length, 0, 'the OOM waits for its repeat, the stale handle waits behind it');
+  f.tick(4);
+  assert.deepEqual(f.events.map((e) => e.kind), ['cuda_oom', 'dataloader_error']);
 });
 
 test('other classes inside an OOM traceback are still reported', () => {
-  const f = new Feed().line(1, OOM_24).line(1, 'RuntimeError: DataLoader worker (pid 99) is killed by signal: Killed.');
+  const f = new Feed().line(1, OOM_24).line(1, 'RuntimeError: DataLoader worker (pid 99) is killed by signal: Killed.').done();
   assert.equal(f.of('cuda_oom').length, 1);
   assert.equal(f.of('dataloader_error').length, 1);
 });
@@ -88,32 +107,32 @@ test('events carry timestamp, stream, line number, kind, attributes and body, an
     kind: 'dataloader_error',
     stream: 'stderr',
     line_number: 1,
-    attributes: { 'dataloader.error_class': 'worker_killed', 'dataloader.worker_pid': 123 },
+    attributes: { 'dataloader.error_class': 'DataLoader worker killed', 'dataloader.worker_pid': 123 },
     body: 'RuntimeError: DataLoader worker (pid 123) is killed by signal: Killed.',
   });
   assert.equal(f.events[1]!.line_number, 2);
-  assert.deepEqual(f.events[1]!.attributes, { 'dataloader.error_class': 'stale_file_handle' });
+  assert.deepEqual(f.events[1]!.attributes, { 'dataloader.error_class': 'Stale file handle' });
   assert.deepEqual(f.events[2]!.attributes, { 'device_oom.device': 'HIP' });
   for (const e of f.events) assertValid(schemas.event, e);
 });
 
 test('a truncated line is flagged and a long body is cut to the bound', () => {
   const long = `${'y'.repeat(10_000)} CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 1 GiB total capacity)`;
-  const f = new Feed().line(1, long, 'stderr', true);
+  const f = new Feed().line(1, long, 'stderr', true).done(2);
   const [e] = f.events;
   assert.equal(e!.line_truncated, true);
   assert.equal(e!.body_truncated, true);
   assert.equal(e!.body!.length, BODY_MAX);
   assert.equal(e!.attributes['cuda_oom.tried_alloc_bytes'], 20 * 1024 * 1024);
   assertValid(schemas.event, e);
-  const s = f.finish(2);
+  const s = f.summary!;
   assert.equal(s.lines_truncated, 1);
   assert.equal(s.lines_seen, 1);
 });
 
 test('a body cut never splits a surrogate pair', () => {
   const line = `CUDA out of memory ${'a'.repeat(BODY_MAX - 20)}😀😀😀`;
-  const f = new Feed().line(1, line);
+  const f = new Feed().line(1, line).done();
   const body = f.events[0]!.body!;
   assert.ok(body.length <= BODY_MAX);
   assert.ok(!/[\ud800-\udbff]$/.test(body));

@@ -51,6 +51,14 @@ export class Feed {
     return this.detectors.finish(T0 + atSeconds * 1000);
   }
 
+  /** finish at `atSeconds` (late enough for every held event to be written); the summary is in `summary`. */
+  done(atSeconds = 10_000): this {
+    this.summary = this.finish(atSeconds);
+    return this;
+  }
+
+  summary: DetectorSummary | null = null;
+
   of(kind: string): DetectorEvent[] {
     return this.events.filter((e) => e.kind === kind);
   }

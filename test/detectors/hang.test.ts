@@ -50,7 +50,7 @@ test('worker killed + stall: fires once the stall reaches the threshold, once, w
         detail: KILLED,
         stream: 'stderr',
         line_number: 1,
-        error_class: 'worker_killed',
+        error_class: 'DataLoader worker killed',
         worker_pid: 4242,
       },
     ],
@@ -114,7 +114,7 @@ test('a discriminator arriving late in a long stall fires at once, with the stal
   assert.equal(v?.discriminator, 'storage_event');
   assert.equal(v?.stall_seconds, 295);
   assert.equal(v?.evidence_trail[1]?.kind, 'storage_event');
-  assert.equal(v?.evidence_trail[1]?.error_class, 'fuse_transport_error');
+  assert.equal(v?.evidence_trail[1]?.error_class, 'FUSE transport error');
 });
 
 test('tie-break: worker_killed wins over storage_event, and the trail holds both in time order', () => {
@@ -129,13 +129,20 @@ test('tie-break: worker_killed wins over storage_event, and the trail holds both
   assert.equal(v?.confidence, 'full');
 });
 
-test('storage lines (FUSE, S3 throttle, stale handle) discriminate; queue empty and connection reset do not', () => {
+test('storage lines (FUSE, S3 throttle, stale handle) discriminate; connection reset does not', () => {
   for (const line of [FUSE, 'botocore: An error occurred (SlowDown) when calling GetObject', 'OSError: [Errno 116] Stale file handle']) {
     assert.equal(verdicts(new Feed().steps(0, 5, 0).line(10, line).ticks(10, 100))[0]?.discriminator, 'storage_event', line);
   }
-  for (const line of ['_queue.Empty', 'ConnectionResetError: [Errno 104] Connection reset by peer']) {
-    assert.deepEqual(verdicts(new Feed().steps(0, 5, 0).line(10, line).ticks(10, 500)), [], line);
-  }
+  assert.deepEqual(verdicts(new Feed().steps(0, 5, 0).line(10, 'ConnectionResetError: [Errno 104] Connection reset by peer').ticks(10, 500)), []);
+});
+
+test('a DataLoader queue empty line joined to a stall gives discriminator worker_killed (the runbook points at the DataLoader runtime)', () => {
+  const f = new Feed().steps(0, 5, 0).line(10, '_queue.Empty').ticks(10, 100);
+  const [v] = verdicts(f);
+  assert.equal(v?.discriminator, 'worker_killed');
+  assert.deepEqual(v?.evidence_trail.map((i) => [i.kind, i.error_class]), [['training_step_stall', undefined], ['dataloader_error', 'DataLoader queue empty']]);
+  assertValid(schemas.verdict, v);
+  assert.equal(f.finish(100).headline, 'DataLoader hang: no training step for 60 s after step 5, with the DataLoader queue empty');
 });
 
 test('a Kubernetes FailedMount event fed from outside joins a stall as storage_event', () => {

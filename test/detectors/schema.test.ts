@@ -16,7 +16,7 @@ const valid: HangVerdict = {
   evidence_trail: [
     { kind: 'training_step_stall', timestamp: '2026-11-22T05:00:00.000Z', detail: 'no training-step progress for 612 s after step 40' },
     { kind: 'storage_event', timestamp: '2026-11-22T05:00:30.000Z', detail: 'MountVolume.SetUp failed', reason: 'FailedMount', object: 'Pod ml/train-0' },
-    { kind: 'dataloader_error', timestamp: '2026-11-22T05:01:00.000Z', detail: 'DataLoader worker (pid 9) is killed', stream: 'stderr', line_number: 88, error_class: 'worker_killed', worker_pid: 9 },
+    { kind: 'dataloader_error', timestamp: '2026-11-22T05:01:00.000Z', detail: 'DataLoader worker (pid 9) is killed', stream: 'stderr', line_number: 88, error_class: 'DataLoader worker killed', worker_pid: 9 },
   ],
 };
 

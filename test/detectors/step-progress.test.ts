@@ -17,6 +17,8 @@ const stepLines: [string, number | null][] = [
   ['[rank0]: iter 7/1000 loss 0.9', 7],
   ['Iteration 8: loss 0.7', 8],
   ['INFO train.py:88 | steps=1200 tokens/s=51234', 1200],
+  ['{"step": 30, "loss": 2.1, "lr": 0.0003}', 30],
+  ["{'global_step': 31, 'loss': 2.0}", 31],
 ];
 
 for (const [line, step] of stepLines) {

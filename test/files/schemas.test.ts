@@ -18,6 +18,7 @@ import { cgroup, detectors, keySummary, measurements, outputPaths, runInfo, slur
 const RECORDED_FINGERPRINTS: Record<string, string> = {
   '1.0.0': '4b1c2563a82d6615',
   '1.1.0': '2ce96020dab8fded',
+  '1.2.0': 'd3c6bd1905c97d8b',
 };
 
 /** The schema with its prose (description, title, $comment, examples) removed: only the shape. */

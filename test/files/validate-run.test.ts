@@ -106,7 +106,7 @@ test('events.jsonl lines are checked as JSON lines (and against schema/events.sc
 });
 
 test("events.jsonl lines are checked against the detectors' schema", async () => {
-  const ok = { timestamp: '2025-01-31T12:00:00.000Z', kind: 'dataloader_error', stream: 'stderr', line_number: 2, attributes: { 'dataloader.error_class': 'worker_killed', 'dataloader.worker_pid': 4242 }, body: 'DataLoader worker (pid 4242) is killed' };
+  const ok = { timestamp: '2025-01-31T12:00:00.000Z', kind: 'dataloader_error', stream: 'stderr', line_number: 2, attributes: { 'dataloader.error_class': 'DataLoader worker killed', 'dataloader.worker_pid': 4242 }, body: 'DataLoader worker (pid 4242) is killed' };
   const { lines, check } = await checkFiles({ info, events: jsonl(ok, { ...ok, kind: 'gpu_melted' }) });
   assert.equal(errorCount(check), 1, lines.join('\n'));
   assert.match(lines[0]!, /^r_events\.jsonl:2: \/kind: must be one of "cuda_oom", .*got "gpu_melted"$/);

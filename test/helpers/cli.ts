@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Repository root (compiled tests live in dist/test/...). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** The built CLI entry, run as a black box. */
-export const DUCT_BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'bin.js');
+/** The built CLI as installed (package.json's bin: the esbuild bundle), run as a black box. */
+export const DUCT_BIN = join(REPO_ROOT, 'dist', 'bin', 'duct.js');
 /** Tiny executable fixtures (test/fixtures/bin/*), one behaviour each. */
 export const FIXTURE_BIN = join(REPO_ROOT, 'test', 'fixtures', 'bin');
 
@@ -37,7 +37,7 @@ export interface RunCliOptions {
 /** Subcommands that write no run files; anything else (`run`, or a bare command) is a run. */
 const NON_RUN_SUBCOMMANDS = new Set(['ls', 'plot', 'pp', 'validate', 'detect', 'recommend']);
 
-/** Run `node dist/src/cli/bin.js ARGS` and collect everything; kills it after timeoutMs (default 60 s). */
+/** Run `node dist/bin/duct.js ARGS` and collect everything; kills it after timeoutMs (default 60 s). */
 export function runCli(args: string[], opts: RunCliOptions): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,

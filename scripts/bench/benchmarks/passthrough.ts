@@ -57,6 +57,28 @@ export async function timePipe(command: string, args: string[], cwd: string, env
 }
 
 /**
+ * `command args | tee FILE | count-bytes`, no shell: the reference duct's capture is held to
+ * (tee writes every byte to a file and to the pipe, as duct does with capture on).
+ */
+export async function timeTee(command: string, args: string[], file: string, cwd: string, env: NodeJS.ProcessEnv, expectBytes: number): Promise<PipeTiming> {
+  const consumer = spawn(process.execPath, [COUNT_BYTES], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const report: Buffer[] = [];
+  consumer.stdout.on('data', (b: Buffer) => report.push(b));
+  const consumerDone = exited(consumer);
+  const started = performance.now();
+  const tee = spawn('tee', [file], { cwd, stdio: ['pipe', consumer.stdin, 'inherit'] });
+  consumer.stdin.destroy();
+  const producer = spawn(command, args, { cwd, env, stdio: ['ignore', tee.stdin, 'inherit'] });
+  tee.stdin.destroy();
+  const [producerCode, teeCode, consumerCode] = await Promise.all([exited(producer), exited(tee), consumerDone]);
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (producerCode !== 0 || teeCode !== 0 || consumerCode !== 0) throw new Error(`producer | tee | count-bytes exited ${String(producerCode)}, ${String(teeCode)}, ${String(consumerCode)}`);
+  const counted = JSON.parse(Buffer.concat(report).toString('utf8')) as { bytes: number; streaming_seconds: number };
+  if (counted.bytes !== expectBytes) throw new Error(`tee delivered ${counted.bytes} bytes, expected ${expectBytes}`);
+  return { bytes: counted.bytes, wallSeconds, streamingSeconds: counted.streaming_seconds };
+}
+
+/**
  * A bare Node.js relay (spawn the producer, pipe its stdout to ours): not gated on, but it tells
  * duct's own cost apart from what any Node.js process in the middle costs.
  */
@@ -183,4 +205,62 @@ export const passthroughLog: Benchmark = {
   },
 };
 
-export default [passthrough, passthroughLog];
+/**
+ * duct with its defaults (stdout and stderr captured, detectors on) against `tee` writing the
+ * same bytes to a file and the same pipe: tee's streaming time ÷ duct's, per repeat.
+ */
+function teeBench(name: string, description: string, input: (quick: boolean) => { cmd: string; args: string[]; bytes: number }): Benchmark {
+  return {
+    name,
+    description,
+    unit: 'ratio',
+    target: '>= 0.9',
+    higherIsBetter: true,
+    async unavailable() {
+      if (spawnSync('tee', ['--version'], { stdio: 'ignore' }).error) return '`tee` (the reference) is not available';
+      return passthrough.unavailable!();
+    },
+    async run(ctx: BenchContext): Promise<BenchOutcome> {
+      const { cmd, args, bytes } = input(ctx.quick === true);
+      const env = isolatedEnv(ctx.tmp);
+      const ratios: number[] = [];
+      const viaTee: PipeTiming[] = [];
+      const viaDuct: PipeTiming[] = [];
+      for (let i = 0; i < ctx.repeats; i++) {
+        ctx.progress(`repeat ${i + 1}/${ctx.repeats}`);
+        const t = await timeTee(cmd, args, join(ctx.tmp, 'tee_stdout'), ctx.tmp, env, bytes);
+        const d = await timePipe(process.execPath, [ctx.ductBin, '-q', '--clobber', '-p', 'tee_', '--', cmd, ...args], ctx.tmp, env, bytes);
+        viaTee.push(t);
+        viaDuct.push(d);
+        ratios.push(t.streamingSeconds / d.streamingSeconds);
+      }
+      const mbps = (t: PipeTiming): number => t.bytes / MIB / t.streamingSeconds;
+      return {
+        figure: median(ratios),
+        repeats: ratios,
+        details: { bytes, producer: [cmd, ...args].join(' '), tee_mib_per_s: viaTee.map(mbps), duct_mib_per_s: viaDuct.map(mbps), tee_wall_seconds: viaTee.map((t) => t.wallSeconds), duct_wall_seconds: viaDuct.map((t) => t.wallSeconds) },
+      };
+    },
+  };
+}
+
+export const passthroughTee = teeBench(
+  'passthrough_tee_ratio',
+  '`head -c 400M /dev/zero` through duct with defaults (capture and detectors on) against `| tee FILE |`: tee\'s streaming time / duct\'s',
+  (quick) => {
+    const bytes = (quick ? QUICK_MIB : FULL_MIB) * MIB;
+    const [cmd, args] = producer(bytes);
+    return { cmd, args, bytes };
+  },
+);
+
+export const passthroughLogTee = teeBench(
+  'passthrough_log_tee_ratio',
+  'a 2 M-line training log through duct with defaults (capture and detectors on) against `| tee FILE |`: tee\'s streaming time / duct\'s',
+  (quick) => {
+    const lines = quick ? QUICK_LINES : FULL_LINES;
+    return { cmd: process.execPath, args: [LOG_PRODUCER, String(lines)], bytes: logBytes(lines) };
+  },
+);
+
+export default [passthrough, passthroughLog, passthroughTee, passthroughLogTee];

@@ -40,7 +40,7 @@ test('bench runs every discovered module and writes one result file with machine
     assert.equal(ratio.higher_is_better, true);
     assert.equal(ratio.details?.tmp_existed, true);
     assert.equal(existsSync(ratio.details?.tmp as string), false, 'the scratch directory is removed afterwards');
-    assert.equal(ratio.details?.duct_bin, join(REPO_ROOT, 'dist', 'src', 'cli', 'bin.js'));
+    assert.equal(ratio.details?.duct_bin, join(REPO_ROOT, 'dist', 'bin', 'duct.js'));
     assert.equal(result.benchmarks.fixture_ms!.median, 12);
     assert.equal(result.benchmarks.fixture_ms!.higher_is_better, false);
     assert.deepEqual(result.skipped, { fixture_unavailable: 'needs a machine this test does not have' });
