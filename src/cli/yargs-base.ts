@@ -1,13 +1,9 @@
-import { createRequire } from 'node:module';
-import type { Argv } from 'yargs';
+import yargsFactory, { type Argv } from 'yargs';
 import { DUCT_VERSION } from '../version.js';
 import { usageFailure } from './main.js';
 
-/**
- * yargs' CommonJS build: its help wraps at word boundaries (wrap-ansi), where the ESM build's
- * stand-in cuts words at the column (`{hos` / `tname}`).
- */
-export const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
+/** yargs, for the parsers built outside this module (the bundle gives its help cliui's word-wrapping build: scripts/bundle.ts). */
+export const yargs = yargsFactory;
 
 /** Help width: the terminal's, else 100 columns. */
 export function helpWidth(): number {

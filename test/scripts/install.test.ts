@@ -12,7 +12,7 @@ test("the README's install puts `duct` on PATH from a clone: npm install -g --pr
     // a clone as it stands after `npm ci` (built, its dependencies present)
     const clone = join(t.dir, 'clone');
     for (const f of ['package.json', 'package-lock.json', 'README.md']) cpSync(join(REPO_ROOT, f), join(clone, f));
-    cpSync(join(REPO_ROOT, 'dist', 'src'), join(clone, 'dist', 'src'), { recursive: true });
+    for (const d of ['bin', 'src']) cpSync(join(REPO_ROOT, 'dist', d), join(clone, 'dist', d), { recursive: true });
     cpSync(join(REPO_ROOT, 'schema'), join(clone, 'schema'), { recursive: true });
     symlinkSync(realpathSync(join(REPO_ROOT, 'node_modules')), join(clone, 'node_modules'));
     const prefix = join(t.dir, 'prefix');
