@@ -31,6 +31,17 @@ const leaveExternal: Plugin = {
   },
 };
 
+/**
+ * cliui's ESM entry (what yargs' ESM build imports) wraps help by cutting at the column,
+ * mid-word (`{hos` / `tname}`); its CommonJS build wraps between words (wrap-ansi).
+ */
+const wordWrappingHelp: Plugin = {
+  name: 'duct-cliui-word-wrap',
+  setup(b) {
+    b.onResolve({ filter: /^cliui$/ }, () => ({ path: join(ROOT, 'node_modules', 'cliui', 'build', 'index.cjs') }));
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true }); // no chunk of an earlier build is left to load
 await build({
   entryPoints: { duct: join(ROOT, 'src', 'cli', 'bin.ts') },
@@ -40,7 +51,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  plugins: [leaveExternal],
+  plugins: [leaveExternal, wordWrappingHelp],
   // CommonJS packages inside the ESM bundle still call require() for Node's built-ins
   banner: { js: "import { createRequire as __ductRequire } from 'node:module'; const require = __ductRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -66,7 +66,7 @@ function pidValues(m: Measurement, deps: ReducerDeps): PidValues {
 /**
  * A sample's one value of a single key: the group-wide reading, or the pids
  * collapsed (sum or count). A rate needs a previous reading (or an age): a
- * sample where no pid has a rate has no total.
+ * sample where no pid has a rate, or no pid has a reading at all, has no total.
  */
 function sampleTotal(m: Measurement, deps: ReducerDeps): (reading: CollectorReading) => number | undefined {
   const field = m.field;
@@ -81,14 +81,19 @@ function sampleTotal(m: Measurement, deps: ReducerDeps): (reading: CollectorRead
       return total;
     };
   }
-  if (m.collapse === 'count') return (reading) => reading.perPid.size;
+  if (m.collapse === 'count') return (reading) => (reading.perPid.size > 0 ? reading.perPid.size : undefined);
+  // a sample where no pid has a reading (a zombie has no memory) has no total either
   return (reading) => {
     let total = 0;
+    let any = false;
     for (const rec of reading.perPid.values()) {
       const v = rec[field];
-      if (typeof v === 'number') total += v;
+      if (typeof v === 'number') {
+        total += v;
+        any = true;
+      }
     }
-    return total;
+    return any ? total : undefined;
   };
 }
 

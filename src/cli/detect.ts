@@ -183,7 +183,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('events', { type: 'string', describe: 'Kubernetes events (`kubectl get events -o json`) used as storage evidence' })
     .option('output', { type: 'string', describe: 'write the JSON lines to this file instead of stdout' })
     .option('hang-threshold', { type: 'number', default: DEFAULT_HANG_THRESHOLD_SECONDS, describe: 'seconds without training-step progress that count as a stall' })
-    .option('step-pattern', { type: 'string', default: '', describe: 'regular expression recognising a training-step line (default: common loop and tqdm lines)' })
+    .option('step-pattern', { type: 'string', describe: 'regular expression recognising a training-step line (default: common loop and tqdm lines)' })
     .option('correlation-window', {
       type: 'number',
       default: DEFAULT_CORRELATION_WINDOW_SECONDS,

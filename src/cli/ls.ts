@@ -1,10 +1,12 @@
 import { viewerParser } from './yargs-base.js';
 import { existsSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
+import { wantColors } from '../config/colors.js';
+import { didYouMean } from './suggest.js';
 import { DuctError, ExitCode } from '../errors.js';
 import { escapeControl } from '../format/escape.js';
 import { CONDUCT_SUMMARY_FIELDS } from '../files/legacy/conduct-names.js';
-import { collectFields, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
+import { collectFields, CONDUCT_LS_FIELDS, DEFAULT_FIELDS, fieldCatalog, fieldUnit, fieldValue, RUN_FIELDS, type ListedRun } from '../view/fields.js';
 import { compileFilter } from '../view/filter/evaluate.js';
 import { INFO_SUFFIX } from '../files/run-reader.js';
 import type { FieldValue } from '../view/filter/evaluate.js';
@@ -39,6 +41,15 @@ function splitList(values: string | readonly (string | number)[] | undefined): s
   return (typeof values === 'string' ? [values] : (values ?? [])).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s !== '');
 }
 
+/**
+ * con-duct always lists prefix first; a field list naming a con-duct-only field (a con-duct
+ * user's habit or script) gets prefix first too unless it places prefix itself.
+ */
+function withConductPrefix(fields: string[]): string[] {
+  const conductOnly = fields.some((f) => Object.hasOwn(CONDUCT_LS_FIELDS, f));
+  return conductOnly && !fields.includes('prefix') ? ['prefix', ...fields] : fields;
+}
+
 export function parseLsArgs(argv: string[]): LsPlan {
   const args = viewerParser(argv, 'duct ls')
     .command('$0 [paths..]', 'List the runs found under PATHS (default: .duct/logs), duct runs and con-duct 0.2.x runs alike.', (y) =>
@@ -47,19 +58,19 @@ export function parseLsArgs(argv: string[]): LsPlan {
     .option('format', { alias: 'f', choices: LS_FORMATS, default: 'summaries' as LsFormat, describe: 'output format; json, json_pp and yaml hold raw numbers (bytes, seconds, percent)' })
     .option('fields', { alias: 'F', type: 'string', describe: 'fields to show, comma-separated (`--fields help` lists them)' })
     .option('filter', { type: 'string', describe: "keep runs matching an expression, e.g. 'exit_code != 0 and cgroup_mem_peak > 2GiB'" })
-    .option('eval-filter', { type: 'string', hidden: true })
+    .option('eval-filter', { alias: 'e', type: 'string', hidden: true })
     .option('sort', { alias: 's', type: 'string', describe: 'sort by a field (default: path, i.e. start order for default prefixes)' })
     .option('reverse', { alias: 'r', type: 'boolean', default: false, describe: 'reverse the order' })
     .option('stats', { type: 'boolean', default: false, describe: 'median, p95 and max of each figure over the selected runs' })
     .option('group-by', { type: 'string', describe: 'with --stats: one group per value of this field (e.g. command)' })
     .option('index', { type: 'string', describe: 'index file (default: <first path>/.duct-index.sqlite; a local per-user cache when that directory is on a shared filesystem or read-only)' })
-    .option('colors', { type: 'boolean', describe: 'color the output even when stdout is not a terminal' })
+    .option('colors', { type: 'boolean', describe: 'color the output (default: on a terminal, unless NO_COLOR is set); --no-colors or DUCT_COLORS=0: never' })
     .option('follow-symlinks', { type: 'boolean', default: false, describe: 'read *info.json symbolic links whose target is outside the tree (skipped with a warning otherwise)' })
     .example("duct ls -f pyout --filter 'exit_code != 0 and cgroup_mem_peak > 2GiB'", 'failed runs that peaked above 2 GiB, as a table')
     .example('duct ls --stats --group-by command', 'median, p95 and max per command')
     .parseSync();
   if (args['eval-filter'] !== undefined) {
-    throw new DuctError('E_USAGE', '--eval-filter runs Python in con-duct; duct never evaluates code: use --filter with its expression language (see `duct ls --help`)');
+    throw new DuctError('E_USAGE', '-e/--eval-filter runs Python in con-duct; duct never evaluates code: use --filter with its expression language, e.g. --filter "exit_code != 0 and peak_rss > 2GiB" (see `duct ls --help`)');
   }
   const fields = splitList(args.fields);
   if (args['group-by'] !== undefined && !args.stats) throw new DuctError('E_USAGE', '--group-by works with --stats (add --stats)');
@@ -68,14 +79,14 @@ export function parseLsArgs(argv: string[]): LsPlan {
     paths: paths.length ? paths : [DEFAULT_RUNS_DIR],
     defaultPaths: paths.length === 0,
     format: args.format,
-    fields: fields.includes('help') ? 'help' : fields.length ? fields : null,
+    fields: fields.includes('help') ? 'help' : fields.length ? withConductPrefix(fields) : null,
     filter: args.filter ?? null,
     sort: args.sort ?? null,
     reverse: args.reverse,
     stats: args.stats,
     groupBy: args['group-by'] ?? null,
     indexPath: args.index ?? null,
-    colors: args.colors ?? process.stdout.isTTY === true,
+    colors: wantColors(args.colors, process.env, process.stdout.isTTY === true),
     followSymlinks: args['follow-symlinks'],
   };
 }
@@ -93,15 +104,18 @@ const CONDUCT_ABOUT = new Map(Object.values(CONDUCT_SUMMARY_FIELDS).map((f) => [
 function fieldsHelp(fields: Map<string, string | undefined>): string {
   const width = Math.max(...[...fields.keys()].map((k) => k.length));
   const about = (name: string): string =>
-    RUN_FIELDS[name]?.about ?? CONDUCT_ABOUT.get(name) ?? (name.endsWith('_mean') ? 'measurement figure: time-weighted mean' : 'measurement figure: peak (gauges, rates) or total (counters)');
+    RUN_FIELDS[name]?.about ?? CONDUCT_LS_FIELDS[name]?.about ?? CONDUCT_ABOUT.get(name) ?? (name.endsWith('_mean') ? 'measurement figure: time-weighted mean' : 'measurement figure: peak (gauges, rates) or total (counters)');
   return [...fields].map(([name, unit]) => `${name.padEnd(width)}  ${(unit ?? '').padEnd(8)}  ${about(name)}\n`).join('');
 }
 
 function checkFieldNames(names: readonly string[], known: () => ReturnType<typeof collectFields>, option: string): void {
   for (const n of names) {
     // names every run may have pass without looking at the runs
-    if (n in RUN_FIELDS) continue;
-    if (!fieldCatalog(known()).known(n)) throw new DuctError('E_OPTION_VALUE', `${option}: unknown field '${n}' (\`duct ls --fields help\` lists the fields)`);
+    if (n in RUN_FIELDS || Object.hasOwn(CONDUCT_LS_FIELDS, n)) continue;
+    if (!fieldCatalog(known()).known(n)) {
+      const hint = didYouMean(n, known().keys());
+      throw new DuctError('E_OPTION_VALUE', `${option}: unknown field '${n}'${hint} (\`duct ls --fields help\` lists the fields)`);
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 import { DuctError, ExitCode, isDuctError } from '../errors.js';
 import { escapeControl } from '../format/escape.js';
+import { DUCT_VERSION } from '../version.js';
+import { didYouMean } from './suggest.js';
 
 /** A subcommand module: parses its own argv and returns the exit status. */
 export interface SubcommandModule {
@@ -32,6 +34,12 @@ export function topLevelHelp(): string {
   ].join('\n');
 }
 
+/** --version among a subcommand's options (before any `--`). */
+function asksVersion(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--version');
+}
+
 /** Parse argv, run the subcommand, and turn duct's own errors into one line and an exit status. */
 export async function main(argv: string[]): Promise<number> {
   const first = argv[0];
@@ -41,6 +49,11 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     }
     const named = first !== undefined ? subcommands[first] : undefined;
+    // every subcommand answers --version (run's parser does so itself: after the command, it is the command's)
+    if (named && first !== 'run' && asksVersion(argv.slice(1))) {
+      process.stdout.write(`${DUCT_VERSION}\n`);
+      return ExitCode.ok;
+    }
     const mod = await (named ?? subcommands.run!).load();
     return await mod.run(named ? argv.slice(1) : argv);
   } catch (err) {
@@ -53,14 +66,30 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The long option names a yargs instance knows (for suggestions). */
+function knownOptions(y: unknown): string[] {
+  const options = (y as { getOptions?: () => { key?: Record<string, unknown> } } | undefined)?.getOptions?.();
+  return Object.keys(options?.key ?? {}).filter((k) => k.length > 1 && k !== '$0');
+}
+
 /** Shared failure handler for each subcommand's yargs: usage errors exit 2 with one line. */
-export function usageFailure(msg: string | null, err: Error | null): never {
+export function usageFailure(msg: string | null, err: Error | null, y?: unknown): never {
   if (err && isDuctError(err)) throw err;
   const text = msg ?? err?.message ?? 'invalid usage';
   const unknown = /^Unknown arguments?: (.*)$/.exec(text);
   if (unknown) {
-    const names = unknown[1]!.split(', ').map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
-    throw new DuctError('E_USAGE', `unknown option ${names.join(', ')} (see --help for the valid options)`);
+    const given = unknown[1]!.split(', ');
+    const names = given.map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+    const hint = given.length === 1 && given[0]!.length > 1 ? didYouMean(given[0]!, knownOptions(y), '--') : '';
+    throw new DuctError('E_USAGE', `unknown option ${names.join(', ')}${hint || ' (see --help for the valid options)'}`);
+  }
+  // yargs: "Invalid values:\n  Argument: format, Given: \"xml\", Choices: \"a\", \"b\""
+  const invalid = /Argument: ([^,]+), Given: (.*), Choices: (.*)$/.exec(text.replace(/\s*\n\s*/g, ' '));
+  if (invalid) {
+    const [, option, given, choices] = invalid;
+    const list = choices!.split(', ').map((c) => c.replace(/^"(.*)"$/, '$1'));
+    const value = given!.replace(/^"(.*)"$/, '$1');
+    throw new DuctError('E_USAGE', `invalid value '${value}' for --${option}: choose one of ${list.join(', ')}${didYouMean(value, list)}`);
   }
   // yargs breaks some messages over lines ("Invalid values:\n  Argument: ..."): one line for people and scripts
   throw new DuctError('E_USAGE', text.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' '));

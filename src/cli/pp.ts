@@ -21,8 +21,10 @@ export function parsePpArgs(argv: string[]): PpPlan {
       y.positional('file', { type: 'string', demandOption: true, describe: 'the file to print' }),
     )
     .option('raw', { type: 'boolean', default: false, describe: 'keep raw numbers (bytes, seconds, percent)' })
+    .option('humanize', { alias: 'H', type: 'boolean', describe: "humanize the numbers (the default; con-duct's flag)" })
     .example('duct pp .duct/logs/2026.11.20T10.00.00-4242_info.json', 'the run summary with MiB, durations and percents')
     .parseSync();
+  if (args.raw && args.humanize) throw new DuctError('E_USAGE', '--raw and -H/--humanize contradict each other: give one');
   return { file: String(args.file), raw: args.raw };
 }
 

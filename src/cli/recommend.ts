@@ -1,5 +1,5 @@
+import { yargs } from './yargs-base.js';
 import { isAbsolute, relative, sep } from 'node:path';
-import yargs from 'yargs';
 import { DuctError, ExitCode } from '../errors.js';
 import { escapeControl } from '../format/escape.js';
 import { findRuns, readRun } from '../files/run-reader.js';

@@ -30,15 +30,19 @@ export async function run(argv: string[]): Promise<number> {
       // numbers are parsed by resolveRunOptions, so a bad one is named as typed (yargs would make it NaN)
       type: spec.type === 'boolean' ? 'boolean' : 'string',
       ...(spec.type === 'choice' ? { choices: spec.choices as string[] } : {}),
-      defaultDescription: JSON.stringify(spec.default),
+      // an empty default means "none": no `[default: ""]`
+      ...(spec.default === '' ? {} : { defaultDescription: JSON.stringify(spec.default) }),
       ...(spec.type === 'choice' && spec.upper ? { coerce: (v: string) => v.toUpperCase() } : {}),
     });
   }
+  // --no-colors: boolean negation is off (a command's own --no-x must never be read as duct's)
+  parser = parser.option('no-colors', { type: 'boolean', describe: 'Never color (also NO_COLOR or DUCT_COLORS=0).' });
   const parsed = await parser.parseAsync();
   if (parsed.help || parsed.version) return 0;
   const command = [...parsed._, ...((parsed['--'] as string[] | undefined) ?? [])].map(String);
   const cli: Record<string, unknown> = {};
   for (const spec of RUN_OPTIONS) if (parsed[spec.name] !== undefined) cli[spec.name] = parsed[spec.name];
+  if (parsed['no-colors'] === true) cli['colors'] = false;
   const files = loadEnvFiles(process.env);
   const options = resolveRunOptions(cli, process.env, files);
   if (options.measurements.split(',').map((s) => s.trim()).includes('help')) {
@@ -50,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     now: new Date(),
     pid: process.pid,
     stderrIsTTY: process.stderr.isTTY === true,
+    ...(cli['colors'] !== undefined || process.env.DUCT_COLORS !== undefined || files.values.DUCT_COLORS !== undefined ? { colorsChoice: options.colors } : {}),
     warnings: files.warnings,
   });
   // getters: Node makes process.stdout (for a pipe: turning it non-blocking) only when it is read

@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import { helpWidth, yargs } from './yargs-base.js';
 import { resolveTargets, type ValidateTarget } from '../files/find-runs.js';
 import { errorCount, formatProblem, type RunCheck } from '../files/problems.js';
 import { validateFile, validateRun } from '../files/validate-run.js';
@@ -29,7 +29,7 @@ function parse(argv: string[]): ValidatePlan {
     .strictOptions()
     .help()
     .version(false)
-    .wrap(null)
+    .wrap(helpWidth())
     .fail(usageFailure)
     .parseSync();
   const paths = args._.map(String);

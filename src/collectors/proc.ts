@@ -72,7 +72,8 @@ export function procCollector(cfg: ProcConfig): Collector {
           comm = st.comm;
           if (uptime !== null) rec[ELAPSED_FIELD] = Math.max(0, uptime - st.starttimeTicks / clockTick);
           if (fields.has('cputime')) rec['cputime'] = (st.utimeTicks + st.stimeTicks) / clockTick;
-          if (fields.has('rss')) rec['rss'] = st.rssPages * pageSize;
+          // a zombie has released its memory: its 0 is no reading of the command's
+          if (fields.has('rss') && st.state !== 'Z') rec['rss'] = st.rssPages * pageSize;
           if (fields.has('state')) rec['state'] = st.state;
           if (fields.has('faults')) rec['faults'] = st.faults;
           if (fields.has('session')) rec['session'] = st.session;

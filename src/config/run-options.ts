@@ -29,7 +29,7 @@ export const RUN_OPTIONS = [
     describe: 'Prefix of the files duct writes. Placeholders: {datetime} {pid} {hostname} {slurm_job_id} {slurm_array_job_id} {slurm_array_task_id} {slurm_procid}. Leading directories are created.' },
   { name: 'summary-format', alias: [], type: 'string', default: '',
     describe: 'Template of the summary printed at the end; conversions !S (size), !E (exit code colored), !X, !N, !P (percent), !T (duration).' },
-  { name: 'colors', alias: [], type: 'boolean', default: false, describe: 'Use colors in the summary (also when not a terminal).' },
+  { name: 'colors', alias: [], type: 'boolean', default: false, describe: 'Color the summary (default: on a terminal, unless NO_COLOR is set); --colors false, --no-colors or DUCT_COLORS=0: never.' },
   { name: 'clobber', alias: [], type: 'boolean', default: false, describe: 'Replace log files that already exist.' },
   { name: 'sample-interval', alias: ['s-i'], type: 'number', default: 1.0, describe: 'Seconds between samples.' },
   { name: 'report-interval', alias: ['r-i'], type: 'number', default: 60.0, describe: 'Seconds between usage records (>= --sample-interval).' },

@@ -70,6 +70,11 @@ export function summarizeInfo(info: Record<string, unknown>): Pick<RunSummary, '
   }
   const system = isRecord(info.system) ? info.system : {};
   if (typeof system.hostname === 'string') summary.hostname = system.hostname;
+  // the host figures con-duct's ls shows (no unit here: they are not the run's figures)
+  const cpu = isRecord(system.cpu) ? system.cpu : {};
+  if (typeof cpu.logical_cores === 'number') summary.cpu_total = cpu.logical_cores;
+  if (typeof system.memory_total_bytes === 'number') summary.memory_total = system.memory_total_bytes;
+  if (Array.isArray(system.gpus) && system.gpus.length > 0) summary.gpu = system.gpus.map((g: unknown) => (isRecord(g) && typeof g.model === 'string' ? g.model : '?')).join(', ');
   const detectors = isRecord(info.detectors) ? info.detectors : {};
   if (isRecord(detectors.counts)) {
     let events = 0;

@@ -1,3 +1,4 @@
+import { wantColors } from '../config/colors.js';
 import { hostname } from 'node:os';
 import type { RunOptionValues } from '../config/run-options.js';
 import type { DetectorOptions } from '../detectors/index.js';
@@ -57,6 +58,8 @@ const streams = (v: string) => ({ stdout: v === 'all' || v === 'stdout', stderr:
 
 export interface PlanContext {
   env: NodeJS.ProcessEnv;
+  /** --colors/--no-colors/DUCT_COLORS as given (from any source), undefined when none was. */
+  colorsChoice?: boolean;
   now: Date;
   pid: number;
   stderrIsTTY: boolean;
@@ -95,7 +98,9 @@ export function resolvePlan(o: RunOptionValues, argv: string[], ctx: PlanContext
       throw new DuctError('E_OPTION_VALUE', `invalid --step-pattern '${o['step-pattern']}': ${(err as Error).message}`);
     }
   }
-  const summaryFormat = o['summary-format'] === '' ? DEFAULT_SUMMARY_FORMAT : o['summary-format'].replace(/\\n/g, '\n');
+  const custom = o['summary-format'].replace(/\\n/g, '\n');
+  // a custom summary ends its line like the default, so the shell prompt starts on a new one
+  const summaryFormat = o['summary-format'] === '' ? DEFAULT_SUMMARY_FORMAT : custom.endsWith('\n') ? custom : `${custom}\n`;
   checkSummaryFormat(summaryFormat);
   const measurements = o.measurements.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const memoryLimitBytes = parseMemoryLimit(o['memory-limit'], o.cgroup);
@@ -118,7 +123,7 @@ export function resolvePlan(o: RunOptionValues, argv: string[], ctx: PlanContext
     mode: o.mode as RunPlan['mode'],
     logLevel: o.quiet ? 'NONE' : (o['log-level'] as LogLevel),
     summaryFormat,
-    colors: o.colors || ctx.stderrIsTTY,
+    colors: wantColors(ctx.colorsChoice ?? (o.colors ? true : undefined), ctx.env, ctx.stderrIsTTY),
     measurements: measurements.length > 0 ? measurements : ['default'],
     cgroupMode: o.cgroup as RunPlan['cgroupMode'],
     memoryLimitBytes,

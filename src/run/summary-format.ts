@@ -12,12 +12,24 @@ export const DEFAULT_SUMMARY_FORMAT = [
   'Memory Peak: {mem_peak!S} ({mem_peak_source})',
   'Memory Peak Usage (RSS): {peak_rss!S}',
   'Memory Average Usage (RSS): {average_rss!S}',
+  'Virtual Memory Peak Usage (VSZ): {peak_vsz!S}',
+  'Virtual Memory Average Usage (VSZ): {average_vsz!S}',
+  'Memory Peak Percentage: {peak_pmem:.2f!N}%',
+  'Memory Average Percentage: {average_pmem:.2f!N}%',
   'Memory Peak (cgroup, incl. page cache): {cgroup_mem_peak!S}{cgroup_note}',
   'CPU Peak Usage: {peak_pcpu:.2f!N}%',
   'Average CPU Usage: {average_pcpu:.2f!N}%',
   'CPU Time: {cpu_seconds:.2f!N} sec ({cpu_seconds_source})',
   '',
 ].join('\n');
+
+/** con-duct's summary lines duct fills only with `-m ps`: printed where measured, left out otherwise. */
+const WHERE_MEASURED = new Set([
+  'Virtual Memory Peak Usage (VSZ): {peak_vsz!S}',
+  'Virtual Memory Average Usage (VSZ): {average_vsz!S}',
+  'Memory Peak Percentage: {peak_pmem:.2f!N}%',
+  'Memory Average Percentage: {average_pmem:.2f!N}%',
+]);
 
 /** Fields every summary has besides the measurement keys (`KEY`, `KEY_peak`, `KEY_mean`, `KEY_total`). */
 export const SUMMARY_FIELDS = [
@@ -31,6 +43,8 @@ const isMeasurementField = (name: string): boolean => BY_KEY.has(name.replace(/_
 export type SummaryValues = Record<string, string | number | null | undefined>;
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
+/** A placeholder and the `%` that may follow it (dropped when the value is absent). */
+const ABSENT_PERCENT_OR_PLACEHOLDER = /\{([^{}]*)\}(%?)/g;
 
 interface Field {
   name: string;
@@ -97,17 +111,35 @@ const GREEN = 32;
 const RED = 31;
 const NONE = '-';
 
-/** Render the summary template; absent values print as "-". */
+const absent = (v: SummaryValues[string]): boolean => v === null || v === undefined;
+
+/** A WHERE_MEASURED line whose values are all absent is left out. */
+function measuredLines(template: string, values: SummaryValues): string {
+  return template
+    .split('\n')
+    .filter((line) => !WHERE_MEASURED.has(line) || [...line.matchAll(PLACEHOLDER)].some((m) => !absent(values[parseField(m[1]!).name])))
+    .join('\n');
+}
+
+/**
+ * Render the summary template; an absent value prints as a plain "-" (no color: it is no
+ * reading, good or bad), and a `%` right after it is dropped, so "CPU Peak Usage: -".
+ */
 export function formatSummary(template: string, values: SummaryValues, colors: boolean): string {
   const color = (s: string, c: number) => (colors ? `\x1b[1;${c}m${s}\x1b[0m` : s);
-  return template.replace(PLACEHOLDER, (_m, body: string) => {
+  // the template's own text is the user's, but a control character in it is still written out, never acted on
+  const literal = template.split('\n').map(escapeControl).join('\n');
+  return measuredLines(literal, values).replace(ABSENT_PERCENT_OR_PLACEHOLDER, (_m, body: string, percent: string) => {
     const f = parseField(body);
     const raw = values[f.name];
     // a value from the run (the command) is shown, never acted on by the terminal
     const v = typeof raw === 'string' ? escapeControl(raw) : raw;
-    if (v === null || v === undefined) {
-      return f.conversion && f.conversion !== 'X' ? color(NONE, RED) : NONE;
-    }
+    if (absent(v)) return NONE;
+    const rendered = render(f, v!);
+    return rendered + percent;
+  });
+
+  function render(f: Field, v: string | number): string {
     switch (f.conversion) {
       case 'S':
         return color(typeof v === 'number' ? humanizeBytes(v) : String(v), GREEN);
@@ -124,5 +156,5 @@ export function formatSummary(template: string, values: SummaryValues, colors: b
       default:
         return applySpec(v, f.spec);
     }
-  });
+  }
 }

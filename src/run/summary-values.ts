@@ -1,20 +1,18 @@
 import type { MeasurementKey } from '../aggregation/catalogue.js';
 import type { RunInfo } from '../files/info.js';
-import { FIGURE_KEYS } from '../files/run-figures.js';
+import { CONDUCT_DUCT_EQUIVALENTS } from '../files/legacy/conduct-names.js';
 import { figuresOfInfo } from '../files/run-figures-of-info.js';
 import type { SummaryValues } from './summary-format.js';
 
 /** The first key of a preference list that the run measured. */
-function first(info: RunInfo, keys: readonly MeasurementKey[], field: 'peak' | 'mean' | 'total') {
+function first(info: RunInfo, keys: readonly string[], field: 'peak' | 'mean' | 'total') {
   for (const k of keys) {
-    const v = info.execution_summary[k]?.[field];
+    const v = info.execution_summary[k as MeasurementKey]?.[field];
     if (typeof v === 'number') return v;
   }
   return null;
 }
 
-const RSS = ['proc_rss_total', 'ps_rss_total', 'pidusage_rss_total'] as const satisfies readonly MeasurementKey[];
-const CPU_RATE = FIGURE_KEYS.cpu_peak;
 
 /** The cgroup line's note when the group's figures are not the run's. */
 function cgroupNote(info: RunInfo): string {
@@ -55,14 +53,7 @@ export function summaryValues(info: RunInfo): SummaryValues {
     message: info.message,
     start_time: info.start_time,
     end_time: info.end_time,
-    peak_rss: first(info, RSS, 'peak'),
-    average_rss: first(info, RSS, 'mean'),
-    peak_vsz: first(info, ['ps_vsz_total'], 'peak'),
-    average_vsz: first(info, ['ps_vsz_total'], 'mean'),
-    peak_pmem: first(info, ['ps_pmem_total'], 'peak'),
-    average_pmem: first(info, ['ps_pmem_total'], 'mean'),
-    peak_pcpu: first(info, CPU_RATE, 'peak'),
-    average_pcpu: first(info, CPU_RATE, 'mean'),
+    ...Object.fromEntries(Object.entries(CONDUCT_DUCT_EQUIVALENTS).map(([name, e]) => [name, first(info, e.keys, e.stat)])),
     mem_peak: figures.mem_peak?.value ?? null,
     mem_peak_source: figures.mem_peak?.meaning ?? 'not measured',
     cpu_seconds: figures.cpu_seconds?.value ?? null,

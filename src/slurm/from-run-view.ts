@@ -34,6 +34,13 @@ export function groupValue(view: RunView, groupBy: string): string | null {
   return v === undefined || v === null ? null : String(v);
 }
 
+/** A duct run's command as con-duct would have recorded it: its argv joined by spaces, unquoted. */
+function conductSpelling(view: RunView): string | null {
+  const argv = view.info.argv;
+  if (view.format !== 'duct' || !Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) return null;
+  return argv.join(' ');
+}
+
 /** Build recommend's input from a run as the readers see it; reads its usage series for the CPU rates. */
 export async function toRecommendRun(view: RunView, groupBy: string): Promise<RecommendRun> {
   const present = CPU_RATE_KEYS.filter((k) => typeof view.summary[k] === 'number');
@@ -45,6 +52,7 @@ export async function toRecommendRun(view: RunView, groupBy: string): Promise<Re
   return {
     prefix: view.prefix,
     group: groupValue(view, groupBy) ?? `(no ${groupBy})`,
+    ...(groupBy === 'command' && conductSpelling(view) !== null ? { group_key: conductSpelling(view)! } : {}),
     finished: view.summary.status !== 'running',
     summary: view.summary,
     request: recordedRequest(view.info),

@@ -167,13 +167,16 @@ export function recommendGroup(group: string, runs: RecommendRun[], opts: Recomm
 export function recommend(runs: RecommendRun[], opts: RecommendOptions): { groups: GroupRecommendation[]; unmeasured: string[] } {
   const byGroup = new Map<string, RecommendRun[]>();
   for (const r of runs) {
-    const list = byGroup.get(r.group);
+    const key = r.group_key ?? r.group;
+    const list = byGroup.get(key);
     if (list) list.push(r);
-    else byGroup.set(r.group, [r]);
+    else byGroup.set(key, [r]);
   }
   const groups: GroupRecommendation[] = [];
   const unmeasured: string[] = [];
-  for (const [group, members] of byGroup) {
+  for (const members of byGroup.values()) {
+    // named as duct wrote it (quoted) where a member is a duct run, else as con-duct did
+    const group = (members.find((m) => m.group_key !== undefined) ?? members[0]!).group;
     const rec = recommendGroup(group, members, opts);
     if (rec) groups.push(rec);
     else unmeasured.push(group);

@@ -1,6 +1,7 @@
 import { BY_KEY } from '../aggregation/catalogue.js';
 import type { Unit } from '../aggregation/types.js';
-import { CONDUCT_SUMMARY_FIELDS, CONDUCT_USAGE_FIELDS } from '../files/legacy/conduct-names.js';
+import { CONDUCT_DUCT_EQUIVALENTS, CONDUCT_SUMMARY_FIELDS, CONDUCT_USAGE_FIELDS } from '../files/legacy/conduct-names.js';
+import { conductUsagePath } from '../files/legacy/read-conduct.js';
 import { FIGURE_KEYS, runFigure, type FigureName } from '../files/run-figures.js';
 import { exitCodeOf, statusOf } from './run-ending.js';
 import type { RunSummary } from '../files/run-reader.js';
@@ -57,6 +58,63 @@ export const RUN_FIELDS: Record<string, { unit?: Unit; about: string }> = {
 const FIGURE_FIELDS: Record<string, FigureName> = { mem_peak: 'mem_peak', cpu_peak: 'cpu_peak', cpu_seconds: 'cpu_seconds' };
 const SOURCE_FIELDS: Record<string, FigureName> = { mem_peak_source: 'mem_peak', cpu_peak_source: 'cpu_peak', cpu_seconds_source: 'cpu_seconds' };
 
+/** A con-duct `ls` field name: how duct fills it for con-duct and duct runs alike. */
+export interface ConductLsField {
+  unit?: Unit;
+  about: string;
+  value(run: ListedRun): FieldValue;
+}
+
+/** A con-duct figure: its own value in a con-duct run, the first duct equivalent key in a duct run. */
+function conductFigure(name: string): (run: ListedRun) => FieldValue {
+  const own = CONDUCT_SUMMARY_FIELDS[name]?.name;
+  const equivalent = CONDUCT_DUCT_EQUIVALENTS[name];
+  return (run) => {
+    if (run.format === 'con-duct-0.2') return own ? (run.summary[own] ?? null) : null;
+    for (const k of equivalent?.keys ?? []) {
+      const v = run.summary[equivalent!.stat === 'peak' ? k : `${k}_mean`];
+      if (typeof v === 'number') return v;
+    }
+    return null;
+  };
+}
+
+/** A file of the run: its prefix and con-duct's suffix for it (duct uses the same ones). */
+function runFile(suffix: string): (run: ListedRun) => FieldValue {
+  return (run) => `${run.prefix}${suffix}`;
+}
+
+const summaryField = (key: string) => (run: ListedRun): FieldValue => run.summary[key] ?? null;
+const RSS_SOURCES = CONDUCT_DUCT_EQUIVALENTS.peak_rss!.keys.join(', ');
+const CPU_SOURCES = CONDUCT_DUCT_EQUIVALENTS.peak_pcpu!.keys.join(', ');
+
+/**
+ * con-duct 0.2's `ls` field names that are not duct run fields (those, e.g. command and
+ * exit_code, mean the same in both), so a con-duct user's -F, --sort and --filter keep working.
+ */
+export const CONDUCT_LS_FIELDS: Record<string, ConductLsField> = {
+  peak_rss: { unit: 'bytes', about: `summed RSS peak (con-duct's peak_rss; for duct runs ${RSS_SOURCES}): shared pages counted once per process, an upper bound; not mem_peak`, value: conductFigure('peak_rss') },
+  average_rss: { unit: 'bytes', about: `mean of the summed RSS (con-duct's average_rss; for duct runs the _mean of ${RSS_SOURCES})`, value: conductFigure('average_rss') },
+  peak_vsz: { unit: 'bytes', about: "summed virtual size peak (con-duct's peak_vsz; ps_vsz_total for duct runs)", value: conductFigure('peak_vsz') },
+  average_vsz: { unit: 'bytes', about: "mean summed virtual size (con-duct's average_vsz; ps_vsz_total_mean for duct runs)", value: conductFigure('average_vsz') },
+  peak_pmem: { unit: 'percent', about: "summed ps %MEM peak (con-duct's peak_pmem; ps_pmem_total for duct runs)", value: conductFigure('peak_pmem') },
+  average_pmem: { unit: 'percent', about: "mean summed ps %MEM (con-duct's average_pmem; ps_pmem_total_mean for duct runs)", value: conductFigure('average_pmem') },
+  peak_pcpu: { unit: 'percent', about: `con-duct runs: largest sum of ps lifetime %CPU; duct runs: peak interval CPU rate (${CPU_SOURCES}), which is cpu_peak`, value: conductFigure('peak_pcpu') },
+  average_pcpu: { unit: 'percent', about: `con-duct runs: mean sum of ps lifetime %CPU; duct runs: mean interval CPU rate (the _mean of ${CPU_SOURCES})`, value: conductFigure('average_pcpu') },
+  num_samples: { unit: 'count', about: "con-duct's samples taken (duct records no count: null for duct runs)", value: conductFigure('num_samples') },
+  num_reports: { unit: 'count', about: "con-duct's report counter (duct records no count: null for duct runs)", value: conductFigure('num_reports') },
+  logs_prefix: { about: 'the same as prefix', value: (run) => run.prefix },
+  stdout: { about: 'path of the captured stdout (prefix + stdout)', value: runFile('stdout') },
+  stderr: { about: 'path of the captured stderr (prefix + stderr)', value: runFile('stderr') },
+  usage: { about: 'path of the usage records (prefix + usage.jsonl; usage.json for con-duct before 0.18)', value: (run) => (run.format === 'con-duct-0.2' ? conductUsagePath(run.prefix) : `${run.prefix}usage.jsonl`) },
+  info: { about: 'path of info.json (prefix + info.json; path is the same)', value: runFile('info.json') },
+  cpu_total: { unit: 'count', about: "the host's logical CPUs", value: summaryField('cpu_total') },
+  memory_total: { unit: 'bytes', about: "the host's memory", value: summaryField('memory_total') },
+  uid: { unit: 'count', about: 'user id that ran it (con-duct runs; duct does not record it: null)', value: summaryField('uid') },
+  user: { about: 'user name that ran it (con-duct runs; duct does not record it: null)', value: summaryField('user') },
+  gpu: { about: 'GPU models of the host, comma-separated (null when none was found)', value: summaryField('gpu') },
+};
+
 export const DEFAULT_FIELDS = ['prefix', 'command', 'exit_code', 'wall_clock_time', 'mem_peak', 'cpu_peak'] as const;
 
 /** The value of one field of a run (null when the run lacks it). */
@@ -79,19 +137,21 @@ export function fieldValue(run: ListedRun, name: string): FieldValue {
     case 'status':
       return statusOf(run);
     default:
+      if (Object.hasOwn(CONDUCT_LS_FIELDS, name)) return CONDUCT_LS_FIELDS[name]!.value(run);
       return run.summary[name] ?? null;
   }
 }
 
 /** The unit of a field in a run, when numeric. */
 export function fieldUnit(run: ListedRun | undefined, name: string): Unit | undefined {
-  return RUN_FIELDS[name]?.unit ?? run?.units[name];
+  return RUN_FIELDS[name]?.unit ?? (Object.hasOwn(CONDUCT_LS_FIELDS, name) ? CONDUCT_LS_FIELDS[name]!.unit : run?.units[name]);
 }
 
 /** The fields of a set of runs: the run fields, then every measurement figure any of them has, with its unit. */
 export function collectFields(runs: readonly ListedRun[]): Map<string, Unit | undefined> {
   const fields = new Map<string, Unit | undefined>();
   for (const [name, f] of Object.entries(RUN_FIELDS)) fields.set(name, f.unit);
+  for (const [name, f] of Object.entries(CONDUCT_LS_FIELDS)) fields.set(name, f.unit);
   const extra = new Map<string, Unit | undefined>();
   for (const r of runs) {
     for (const k of Object.keys(r.summary)) {

@@ -13,7 +13,7 @@ function isObject(v: Json | undefined): v is { [k: string]: Json } {
 /** The unit a plain info.json field has by its name (con-duct's legacy names included). */
 function unitOfField(key: string): Unit | undefined {
   if (key === 'wall_clock_time' || key.endsWith('_interval') || key.endsWith('_seconds') || key === 'stall_seconds') return 'seconds';
-  if (key.endsWith('_bytes') || key.endsWith('bytes') || /^(peak|average)_(rss|vsz)$/.test(key) || /^(rss|vsz)$/.test(key)) return 'bytes';
+  if (key.endsWith('_bytes') || key.endsWith('bytes') || key === 'memory_total' || /^(peak|average)_(rss|vsz)$/.test(key) || /^(rss|vsz)$/.test(key)) return 'bytes';
   if (/^(peak|average)_(pcpu|pmem)$/.test(key) || key === 'pcpu' || key === 'pmem') return 'percent';
   return unitFromKeyName(key);
 }
@@ -21,6 +21,8 @@ function unitOfField(key: string): Unit | undefined {
 /** Replace numbers by human strings, by the unit their key (or the enclosing measurement) has. */
 function humanizeTree(v: Json, unit: Unit | undefined, key: string | null): Json {
   if (typeof v === 'number') {
+    // con-duct's run times are epoch seconds
+    if (unit === undefined && (key === 'start_time' || key === 'end_time')) return new Date(v * 1000).toISOString();
     const u = unit ?? (key !== null ? unitOfField(key) : undefined);
     return u && u !== 'count' && u !== 'label' && u !== 'state' ? humanizeValue(v, u) : v;
   }

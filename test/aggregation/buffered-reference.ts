@@ -354,9 +354,9 @@ export class BufferedAggregator {
         }
         return s;
       }
-      // a rate needs a previous reading (or an age): a sample where no pid has a rate has no total
+      // a sample where no pid has a reading (a rate needs a previous one; a zombie has no memory) has no total
       return pidSeries(m)
-        .filter((x) => m.derive !== 'rate' || x.values.size > 0)
+        .filter((x) => x.values.size > 0)
         .map(({ t, values }) => ({ t, v: [...values.values()].reduce<number>((a, v) => a + (typeof v === 'number' ? v : 0), 0) }));
     };
     const view: WindowView = {

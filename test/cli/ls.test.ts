@@ -146,7 +146,7 @@ test('--fields help lists run fields and the measurement figures present; an unk
     assert.match(bad.stderr, /^duct: --fields: unknown field 'nonsense'/);
     const badFormat = await runCli(['ls', 'basic', '-f', 'xml'], { cwd: t.dir });
     assert.equal(badFormat.code, 2);
-    assert.match(badFormat.stderr, /Choices: "summaries", "pyout", "json", "json_pp", "yaml"/);
+    assert.equal(badFormat.stderr, "duct: invalid value 'xml' for --format: choose one of summaries, pyout, json, json_pp, yaml\n");
     const evalFilter = await runCli(['ls', 'basic', '--eval-filter', 'True'], { cwd: t.dir });
     assert.equal(evalFilter.code, 2);
     assert.match(evalFilter.stderr, /duct never evaluates code: use --filter/);
@@ -266,6 +266,41 @@ test('ls -f json and json_pp of index columns (streamed from the index) match th
       assert.ok((JSON.parse(streamed.stdout) as unknown[]).length >= 17);
     }
     assert.match((await runCli(['ls', '.', '-f', 'json'], { cwd: t.dir })).stderr, /not a valid JSON object/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("every con-duct ls field name works in -F, --sort and --filter, mapped to duct's figures; prefix comes first", async () => {
+  const t = withRuns('basic');
+  try {
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'conduct', 'v0.2.2-jsonl'), join(t.dir, 'conduct'), { recursive: true });
+    const names = 'peak_rss average_rss peak_vsz peak_pmem peak_pcpu average_pcpu num_samples num_reports logs_prefix stdout stderr usage info cpu_total memory_total uid user gpu'.split(' ');
+    const r = await runCli(['ls', 'conduct', 'basic', '-f', 'json', '-F', names.join(',')], { cwd: t.dir });
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    assert.deepEqual(Object.keys(rows[0]!), ['prefix', ...names], 'prefix first, as con-duct lists it');
+    const p = 'conduct/2025.12.10T14.02.11-777_';
+    assert.deepEqual(rows[0], {
+      prefix: p, peak_rss: 629145600, average_rss: 498073600.5, peak_vsz: 3758096384, peak_pmem: 2.4, peak_pcpu: 279.8, average_pcpu: 168.4,
+      num_samples: 90, num_reports: 4, logs_prefix: p, stdout: `${p}stdout`, stderr: `${p}stderr`, usage: `${p}usage.jsonl`, info: `${p}info.json`,
+      cpu_total: 16, memory_total: 67108864000, uid: 1000, user: 'ada', gpu: 'NVIDIA A100-SXM4-40GB',
+    });
+    // a duct run: peak_rss is its summed RSS (2.5 GiB), not mem_peak; peak_pcpu its interval rate (cpu_peak)
+    const duct = rows.find((x) => x.prefix === 'basic/2026-11-20T11.00.00-5151_')!;
+    assert.equal(duct.peak_rss, 2.5 * GiB);
+    assert.equal(duct.peak_pcpu, 101.5);
+    assert.equal(duct.num_samples, null);
+    const sorted = await runCli(['ls', 'conduct', 'basic', '-f', 'json', '-F', 'peak_rss', '--sort', 'peak_rss', '--filter', 'peak_rss > 500MiB'], { cwd: t.dir });
+    assert.equal(sorted.code, 0, sorted.stderr);
+    assert.deepEqual((JSON.parse(sorted.stdout) as { peak_rss: number }[]).map((x) => x.peak_rss), [629145600, 1.5 * GiB, 2.5 * GiB]);
+    const ordered = await runCli(['ls', 'conduct', '-f', 'json', '-F', 'user,prefix'], { cwd: t.dir });
+    assert.deepEqual(Object.keys((JSON.parse(ordered.stdout) as object[])[0]!), ['user', 'prefix'], 'an order the user gives is kept');
+    const help = await runCli(['ls', 'conduct', '--fields', 'help'], { cwd: t.dir });
+    assert.match(help.stdout, /^peak_rss\s+bytes\s+summed RSS peak .*not mem_peak$/m);
+    const e = await runCli(['ls', 'conduct', '-e', "exit_code == 0"], { cwd: t.dir });
+    assert.equal(e.code, 2);
+    assert.match(e.stderr, /^duct: -e\/--eval-filter runs Python in con-duct; duct never evaluates code: use --filter .*\n$/);
   } finally {
     t.cleanup();
   }

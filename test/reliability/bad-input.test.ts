@@ -32,7 +32,7 @@ function snapshot(dir: string): Map<string, string> {
 
 before(async () => {
   base = tempDir('duct-bad-input-');
-  for (const [p, cmd] of [['runs/a_', ['sh', '-c', 'echo hello']], ['runs/b_', ['sh', '-c', 'echo oops >&2; exit 3']]] as const) {
+  for (const [p, cmd] of [['runs/a_', ['sh', '-c', 'echo hello; sleep 0.3']], ['runs/b_', ['sh', '-c', 'echo oops >&2; exit 3']]] as const) {
     const r = await runCli(['--fail-time', '0', '--s-i', '0.1', '--r-i', '0.1', '-p', p, ...cmd], { cwd: base.dir });
     assert.ok(r.code === 0 || r.code === 3, r.stderr);
   }

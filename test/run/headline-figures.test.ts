@@ -237,8 +237,8 @@ test('endings in ls: a signal-killed run shows 128 + signal; a run whose duct wa
 test('--measurements all at --s-i 0.5: no CPU rate above cores × 100% beyond its documented quantum (ps: 10% per busy process)', { skip: !onLinux && 'needs /proc' }, async () => {
   const { dir, cleanup } = tempDir();
   try {
-    // 2 workers burning 7 s of CPU each: long enough for ps rates over their 10 s spans
-    const r = await runCli(['--measurements', 'all', '--s-i', '0.5', '-q', '-p', 'logs/all_', '--', join(FIXTURE_BIN, 'burner.py'), '7', '7'], { cwd: dir, timeoutMs: 120_000 });
+    // 2 workers burning 12 s of CPU each: each lives past a 10 s span, so ps has rates for them
+    const r = await runCli(['--measurements', 'all', '--s-i', '0.5', '-q', '-p', 'logs/all_', '--', join(FIXTURE_BIN, 'burner.py'), '12', '12'], { cwd: dir, timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
     const es = readInfo(dir, 'logs/all_').execution_summary;
     const cores = (await import('node:os')).availableParallelism();

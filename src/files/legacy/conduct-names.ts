@@ -1,4 +1,5 @@
 import type { Unit } from '../../aggregation/types.js';
+import { FIGURE_KEYS } from '../run-figures.js';
 
 /**
  * How con-duct 0.2.x fields appear in a RunView: under their own names with a `conduct_`
@@ -41,4 +42,21 @@ export const CONDUCT_USAGE_FIELDS: Record<string, ConductField> = {
   'averages.pmem': { name: 'conduct_averages_pmem', unit: 'percent', description: "con-duct: mean of the sum of ps %MEM over the window's samples" },
   'averages.pcpu': { name: 'conduct_averages_pcpu', unit: 'percent', description: `con-duct: mean of the ${PCPU}, over the window's samples` },
   num_samples: { name: 'conduct_num_samples', unit: 'count', description: 'con-duct: samples in the window' },
+};
+
+/**
+ * The duct keys that hold what a con-duct figure held, best first, and which of the key's
+ * statistics it is: summed RSS for peak_rss (never mem_peak, which may be PSS or a cgroup's
+ * high-water mark), ps VSZ and %MEM sums, and for pcpu duct's interval CPU rate (con-duct's
+ * was ps's lifetime %CPU: the nearest duct figure, not the same one).
+ */
+export const CONDUCT_DUCT_EQUIVALENTS: Record<string, { keys: readonly string[]; stat: 'peak' | 'mean' }> = {
+  peak_rss: { keys: ['proc_rss_total', 'ps_rss_total', 'pidusage_rss_total'], stat: 'peak' },
+  average_rss: { keys: ['proc_rss_total', 'ps_rss_total', 'pidusage_rss_total'], stat: 'mean' },
+  peak_vsz: { keys: ['ps_vsz_total'], stat: 'peak' },
+  average_vsz: { keys: ['ps_vsz_total'], stat: 'mean' },
+  peak_pmem: { keys: ['ps_pmem_total'], stat: 'peak' },
+  average_pmem: { keys: ['ps_pmem_total'], stat: 'mean' },
+  peak_pcpu: { keys: FIGURE_KEYS.cpu_peak, stat: 'peak' },
+  average_pcpu: { keys: FIGURE_KEYS.cpu_peak, stat: 'mean' },
 };

@@ -63,6 +63,14 @@ export function conductSummary(info: Json): Record<string, number | string | nul
     status: 'finished',
   };
   for (const [field, view] of Object.entries(CONDUCT_SUMMARY_FIELDS)) summary[view.name] = num(es[field]);
+  // host fields con-duct's ls lists under these names
+  const system = obj(info.system);
+  summary.cpu_total = num(system.cpu_total);
+  summary.memory_total = num(system.memory_total);
+  summary.uid = num(system.uid);
+  summary.user = str(system.user);
+  const gpus = Array.isArray(info.gpu) ? info.gpu.map((g) => str(obj(g).name) ?? '?') : [];
+  summary.gpu = gpus.length > 0 ? gpus.join(', ') : null;
   return summary;
 }
 

@@ -15,6 +15,9 @@ export type FilterExpr =
   /** a bare field: true when present and not null, false, 0 or "". */
   | { type: 'truthy'; field: Extract<Operand, { type: 'field' }> };
 
+/** A unit a number takes (SIZE, DURATION), as a separate word. */
+const UNIT_WORD = /^(B|KiB|MiB|GiB|TiB|kB|KB|MB|GB|TB|ms|s|m|h|d)$/;
+
 /**
  * Parse a filter expression. Grammar (lowest precedence first):
  *   expr    := and ('or' and)*
@@ -111,6 +114,11 @@ export function parseFilter(src: string): FilterExpr {
   const expr = parseOr();
   const rest = peek();
   if (rest.type !== 'end') {
+    const before = tokens[pos - 1];
+    // `1 GiB`: the unit is part of the number
+    if (rest.type === 'ident' && UNIT_WORD.test(rest.name) && before?.type === 'num' && before.kind === 'number') {
+      throw new FilterError(src, rest.col, `a size, duration or percent is written without a space: ${before.text}${rest.name}, not ${before.text} ${rest.name}`);
+    }
     throw new FilterError(src, rest.col, `expected 'and', 'or' or end of input, got ${describe(rest)}`);
   }
   return expr;

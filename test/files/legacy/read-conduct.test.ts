@@ -34,6 +34,12 @@ test('a con-duct 0.2.1 run reads into the shared view: run fields, and con-duct 
     conduct_average_pcpu: 168.4,
     conduct_num_samples: 90,
     conduct_num_reports: 4,
+    // host facts, the same in duct runs (ls lists them under con-duct's names)
+    cpu_total: 16,
+    memory_total: 67108864000,
+    uid: 1000,
+    user: 'ada',
+    gpu: null,
   });
   assert.equal(view.units.conduct_peak_rss, 'bytes');
   assert.equal(view.units.conduct_peak_pcpu, 'percent');
@@ -43,7 +49,7 @@ test('a con-duct 0.2.1 run reads into the shared view: run fields, and con-duct 
 
 test("con-duct's names never pose as duct keys: nothing reads as a rate, nothing lacks the conduct_ prefix", async () => {
   const view = await readConductRun(v021);
-  const runFields = new Set(['command', 'exit_code', 'signal', 'wall_clock_time', 'start_time', 'end_time', 'hostname', 'message', 'status']);
+  const runFields = new Set(['command', 'exit_code', 'signal', 'wall_clock_time', 'start_time', 'end_time', 'hostname', 'message', 'status', 'cpu_total', 'memory_total', 'uid', 'user', 'gpu']);
   for (const k of Object.keys(view.summary)) if (!runFields.has(k)) assert.match(k, /^conduct_/);
   const points = await view.usage();
   for (const p of points) for (const k of Object.keys(p.values)) assert.match(k, /^conduct_/);
