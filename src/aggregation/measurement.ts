@@ -29,6 +29,8 @@ interface Common<K extends string> {
   cadence?: 'sample' | 'report' | 'new-pids' | 'faulted';
   /** single scope over per-pid readings: `sum` of the pids' values (default) or `count` of pids. */
   collapse?: 'sum' | 'count';
+  /** a field a per-pid collector reads once for the whole run (CollectorReading.single: a GPU's utilisation), not a sum over pids. */
+  groupField?: true;
 }
 
 /**
@@ -75,6 +77,6 @@ export function illegalReason(m: MeasurementData): string | null {
 const GROUP_WIDE: ReadonlySet<CollectorName> = new Set(['cgroup', 'rusage']);
 
 /** Fields that come per pid (every collector but the group-wide ones), as opposed to one group-wide reading. */
-export function isPerPidSource(m: Pick<Measurement, 'collector'>): boolean {
-  return !GROUP_WIDE.has(m.collector);
+export function isPerPidSource(m: Pick<Measurement, 'collector'> & { groupField?: true | undefined }): boolean {
+  return !GROUP_WIDE.has(m.collector) && m.groupField !== true;
 }
