@@ -15,14 +15,15 @@ export const DEFAULT_SUMMARY_FORMAT = [
   'CPU Peak Usage: {peak_pcpu:.2f!N}%',
   'Average CPU Usage: {average_pcpu:.2f!N}%',
   'CPU Time: {cpu_seconds:.2f!N} sec ({cpu_seconds_source})',
-  '',
+  // the GPU lines, each ending in a newline, or nothing where no GPU was measured
+  '{gpu_lines}',
 ].join('\n');
 
 /** Fields every summary has besides the measurement keys (`KEY`, `KEY_peak`, `KEY_mean`, `KEY_total`). */
 export const SUMMARY_FIELDS = [
   'exit_code', 'signal', 'failure', 'command', 'logs_prefix', 'wall_clock_time', 'message', 'start_time', 'end_time',
   'peak_rss', 'average_rss', 'peak_vsz', 'average_vsz', 'peak_pmem', 'average_pmem', 'peak_pcpu', 'average_pcpu', 'cpu_seconds',
-  'mem_peak', 'mem_peak_source', 'cpu_seconds_source', 'cgroup_note',
+  'mem_peak', 'mem_peak_source', 'cpu_seconds_source', 'cgroup_note', 'gpu_lines',
 ];
 /** `{KEY}`, `{KEY_peak}`, `{KEY_mean}`, `{KEY_total}` of a catalogue key. */
 const isMeasurementField = (name: string): boolean => BY_KEY.has(name.replace(/_(peak|mean|total)$/, '')) || BY_KEY.has(name);
