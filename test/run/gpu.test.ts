@@ -67,6 +67,18 @@ test('default on a machine with a GPU: the run\'s own pids on it, its GPU, two l
     for (const [p] of calls) assert.ok(!alive(p), `nvidia-smi ${p} outlived duct`);
     assert.match(r.stderr, /GPU Memory Peak: 1\.00 GiB \(the run's processes, nvidia-smi\) of 79.65 GiB on 1 GPU\nGPU Utilization: 37.00% mean, 37.00% peak on 1 GPU\n/);
     await assertRunValid(join(dir, 'r_'));
+    const ls = await runCli(['ls', dir, '-f', 'json', '-F', 'prefix,gpu_mem_peak,gpu_util_mean'], { cwd: dir });
+    assert.equal(ls.code, 0, ls.stderr);
+    const [row] = JSON.parse(ls.stdout) as Array<{ gpu_mem_peak: number; gpu_util_mean: number }>;
+    assert.equal(row!.gpu_mem_peak, 1024 * MIB);
+    assert.ok(Math.abs(row!.gpu_util_mean - 37) < 1e-9);
+    const rec = await runCli(['recommend', dir], { cwd: dir });
+    assert.equal(rec.code, 0, rec.stderr);
+    assert.match(rec.stdout, /^#SBATCH .*--gres=gpu:1$/m);
+    assert.match(rec.stdout, /GPU memory: peak nvidia_gpu_mem_total 1\.00 GiB of 79\.65 GiB per GPU \(1%\)/);
+    const pp = await runCli(['pp', join(dir, 'r_info.json')], { cwd: dir });
+    assert.match(pp.stdout, /nvidia_gpu_mem_used:\n\s+unit: bytes\n\s+peak: 4\.88 GiB/);
+    assert.match(pp.stdout, /nvidia_gpu_util:\n\s+unit: percent\n\s+peak: 37\.00%/);
   }));
 
 test('pids not visible (a container\'s pid namespace): the GPUs CUDA_VISIBLE_DEVICES names are the run\'s, and info.json says so', () =>
