@@ -4,7 +4,7 @@ import type { Unit } from './types.js';
 
 type Extra = Partial<Pick<Measurement, 'cadence' | 'collapse' | 'groupField'>>;
 
-const costOf: Record<CollectorName, CostClass> = { ps: 'fork', proc: 'low', cgroup: 'low', pidusage: 'low', rusage: 'low', nvidia: 'low' };
+const costOf: Record<CollectorName, CostClass> = { ps: 'fork', proc: 'low', cgroup: 'low', pidusage: 'low', rusage: 'low', nvidia: 'low', drm: 'grows-with-fds' };
 
 // each helper keeps its key's literal type, so MeasurementKey below is the union of the catalogue's names
 function gauge<K extends string>(key: K, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, description: string, extra: Extra = {}, reduce: 'max' | 'last' = 'max'): Measurement<K> {
@@ -85,6 +85,10 @@ export const CATALOGUE = [
   gauge('nvidia_gpu_util', 'nvidia', 'gpu_util', 'single', 'percent', 'utilisation of the GPUs the run uses (nvidia-smi utilization.gpu: the share of time a kernel ran), averaged over those GPUs in a sample; max over the window (the run\'s mean is in execution_summary)', { groupField: true }),
   gauge('nvidia_gpu_mem_used', 'nvidia', 'gpu_mem_used', 'single', 'bytes', 'device memory used on the GPUs the run uses, by every process on them (nvidia-smi memory.used), summed over those GPUs; max over the window', { groupField: true }),
   gauge('nvidia_gpu_count', 'nvidia', 'gpu_count', 'single', 'count', 'GPUs the run uses in a sample: those where one of its processes computes, or (pids not visible) those of CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES / SLURM_STEP_GPUS / SLURM_JOB_GPUS holding a compute process; max over the window', { groupField: true }),
+  // drm: the kernel's DRM client stats in /proc/<pid>/fdinfo (AMD, Intel), no process run
+  gauge('drm_vram', 'drm', 'vram', 'per_pid', 'bytes', 'device-local GPU memory of each process\'s DRM clients (fdinfo drm-total-vram*/local*, else drm-memory-*; each client once); max over the window'),
+  gauge('drm_vram_total', 'drm', 'vram', 'single', 'bytes', 'sum of the processes\' device-local GPU memory in a sample; max over the window'),
+  rate('drm_engine_busy', 'drm', 'engine_ns', 'single', 'percent', 1e-7, 'GPU engine busy rate summed over the processes\' DRM clients and engines (fdinfo drm-engine-*, ns; 100 = one engine busy); max over the window'),
 ] as const satisfies readonly Measurement[];
 
 /** The name of a measurement of the catalogue: a misspelt key does not compile. */
@@ -132,6 +136,6 @@ export function expandPreset(name: PresetName, isAvailable: (key: string) => boo
     case 'cpu':
       return pick([...(procHere ? (['proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'rusage_cpu_seconds'] as const) : (['ps_pdcpu', 'ps_pdcpu_total', 'ps_cpu_seconds'] as const)), 'cgroup_cpu_seconds']);
     case 'gpu':
-      return pick(GPU_ALL);
+      return pick([...GPU_ALL, 'drm_vram', 'drm_vram_total', 'drm_engine_busy']);
   }
 }

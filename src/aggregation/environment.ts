@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { discoverCgroup, readCgroupDiscoveryInput, type CgroupLayout } from '../collectors/cgroup-discovery.js';
 import { cgroupCollector } from '../collectors/cgroup.js';
 import { readAncestors, readCgroupProcs, readProcessLink, type ProcessLink } from '../collectors/cgroup-members.js';
+import { drmCollector } from '../collectors/drm.js';
 import { DEFAULT_DEVICE_PATHS, nvidiaCollector } from '../collectors/nvidia.js';
 import { pidusageCollector } from '../collectors/pidusage.js';
 import { procCollector } from '../collectors/proc.js';
@@ -66,12 +67,14 @@ export function machineEnvironment(procRoot = '/proc'): MeasurementEnvironment {
     const sysconf = readSysConf();
     collectors.proc = procCollector({ procRoot, ...sysconf });
     collectors.rusage = rusageCollector({ procRoot, clockTick: sysconf.clockTick });
+    collectors.drm = drmCollector({ procRoot });
     cgroupLayout = discoverCgroup(readCgroupDiscoveryInput(procRoot));
     collectors.cgroup = cgroupCollector(cgroupLayout);
   } else {
     missing.proc = `${procRoot} is not a Linux procfs here`;
     missing.cgroup = 'cgroups are Linux-only and there is no /proc here';
     missing.rusage = `duct reads its reaped children's CPU from ${procRoot}/self/stat, and there is no Linux procfs here`;
+    missing.drm = `the DRM usage stats are in ${procRoot}/<pid>/fdinfo, and there is no Linux procfs here`;
   }
   return {
     collectors,

@@ -5,7 +5,7 @@ export type Scope = 'per_pid' | 'single';
 export type Kind = 'gauge' | 'counter' | 'label' | 'categorical';
 
 /** How costly a key is to read each sample, for `--measurements help` (measured in scripts/bench/benchmarks/overhead.ts). */
-export type CostClass = 'low' | 'fork' | 'grows-with-memory';
+export type CostClass = 'low' | 'fork' | 'grows-with-memory' | 'grows-with-fds';
 
 interface Common<K extends string> {
   /** collector-first name (`ps_…`, `proc_…`, `cgroup_…`); a new meaning is a new key. */

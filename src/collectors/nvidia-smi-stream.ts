@@ -8,9 +8,10 @@ export function streamArgs(query: 'gpu' | 'compute-apps', intervalMs: number): s
 }
 
 /**
- * Splits one child's stdout into snapshots: a header line starts one; the device
- * query's is also whole once it holds `expectedRows` devices. Keeps only the latest
- * whole snapshot and the one being read.
+ * Splits one child's stdout into snapshots: a header line starts one; so does a row
+ * whose key (a device index, a pid on a device) is already in the one being read,
+ * should a loop come without its header; the device query's is also whole once it
+ * holds `expectedRows` devices. Keeps only the latest whole snapshot and the one being read.
  */
 export class SnapshotSplitter<R> {
   private partial = '';
@@ -19,9 +20,12 @@ export class SnapshotSplitter<R> {
   /** text of the lines that were no row (an error sentence), the last few. */
   private other: string[] = [];
 
+  private keys = new Set<string>();
+
   constructor(
     private readonly parse: (line: string) => R | null,
     private readonly expectedRows: number | null,
+    private readonly keyOf: (row: R) => string,
   ) {}
 
   push(chunk: string): void {
@@ -35,6 +39,7 @@ export class SnapshotSplitter<R> {
     if (isHeaderLine(line)) {
       if (this.current) this.latestWhole = this.current;
       this.current = [];
+      this.keys.clear();
       return;
     }
     const row = this.parse(line);
@@ -42,7 +47,14 @@ export class SnapshotSplitter<R> {
       this.other = [...this.other.slice(-3), line.trim()];
       return;
     }
+    const key = this.keyOf(row);
+    if (this.current && this.keys.has(key)) {
+      this.latestWhole = this.current;
+      this.current = null;
+    }
+    if (!this.current) this.keys.clear();
     (this.current ??= []).push(row);
+    this.keys.add(key);
     if (this.expectedRows !== null && this.current.length === this.expectedRows) {
       this.latestWhole = this.current;
       this.current = null;
@@ -66,6 +78,9 @@ export class SnapshotSplitter<R> {
   }
 }
 
+export const gpuKey = (g: GpuRow): string => String(g.index);
+export const appKey = (a: AppRow): string => `${a.pid}/${a.gpuUuid}`;
+
 /**
  * The two long-lived nvidia-smi children of a run (nvidia-smi takes one
  * --query-* per invocation: one streams the devices, one the compute processes),
@@ -76,7 +91,7 @@ export class SnapshotSplitter<R> {
 export class NvidiaSmiStream {
   private children: ChildProcess[] = [];
   readonly gpus: SnapshotSplitter<GpuRow>;
-  readonly apps = new SnapshotSplitter<AppRow>(parseAppLine, null);
+  readonly apps = new SnapshotSplitter<AppRow>(parseAppLine, null, appKey);
   private ended: string | null = null;
   private stopped = false;
 
@@ -84,7 +99,7 @@ export class NvidiaSmiStream {
     private readonly command: string,
     expectedGpus: number | null,
   ) {
-    this.gpus = new SnapshotSplitter<GpuRow>(parseGpuLine, expectedGpus);
+    this.gpus = new SnapshotSplitter<GpuRow>(parseGpuLine, expectedGpus, gpuKey);
   }
 
   start(intervalMs: number): void {

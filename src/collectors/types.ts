@@ -19,7 +19,7 @@ export interface CollectorReading {
   single: Record<string, number>;
 }
 
-export type CollectorName = 'ps' | 'proc' | 'cgroup' | 'pidusage' | 'rusage' | 'nvidia';
+export type CollectorName = 'ps' | 'proc' | 'cgroup' | 'pidusage' | 'rusage' | 'nvidia' | 'drm';
 
 /** Per field: null when it can be read here, else a reason a person can act on. */
 export type FieldAvailability = Record<string, string | null>;

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nvidiaCollector, readingOf, runDevices } from '../../src/collectors/nvidia.js';
 import { isHeaderLine, parseAppLine, parseDeviceList, parseGpuLine, problemOf } from '../../src/collectors/nvidia-smi-csv.js';
-import { SnapshotSplitter, streamArgs } from '../../src/collectors/nvidia-smi-stream.js';
+import { appKey, gpuKey, SnapshotSplitter, streamArgs } from '../../src/collectors/nvidia-smi-stream.js';
 import { FIXTURE_BIN, tempDir } from '../helpers/cli.js';
 
 // answers in the documented CSV format (--format=csv,nounits), as the fake nvidia-smi replays them
@@ -55,16 +55,24 @@ test('parseDeviceList: indices and uuids; all/unset mean no list, none means no 
 });
 
 test('SnapshotSplitter: a header starts a snapshot, a chunk may split a line, the latest whole one is kept', () => {
-  const s = new SnapshotSplitter(parseAppLine, null);
+  const s = new SnapshotSplitter(parseAppLine, null, appKey);
   s.push('pid, gpu_uuid, used_memory [MiB]\n10, GPU-a, 100\n11, GPU-a, 2');
   assert.equal(s.latest(), null, 'not whole before the next header');
   s.push('00\npid, gpu_uuid, used_memory [MiB]\n');
   assert.deepEqual(s.latest()?.map((r) => [r.pid, r.usedBytes]), [[10, 100 * MIB], [11, 200 * MIB]]);
   s.push('pid, gpu_uuid, used_memory [MiB]\n');
   assert.deepEqual(s.latest(), [], 'a loop with no compute process is an empty snapshot');
-  const g = new SnapshotSplitter(parseGpuLine, 2);
+  const g = new SnapshotSplitter(parseGpuLine, 2, gpuKey);
   g.push(`${GPU0}\n${GPU1}\n`);
   assert.equal(g.latest()?.length, 2, 'the device query is whole once every device is in');
+});
+
+test('SnapshotSplitter without headers between loops: a row whose key is already in the snapshot starts the next', () => {
+  const s = new SnapshotSplitter(parseAppLine, null, appKey);
+  s.push('10, GPU-a, 100\n11, GPU-a, 200\n10, GPU-a, 150\n');
+  assert.deepEqual(s.latest()?.map((r) => r.pid), [10, 11]);
+  s.push('11, GPU-a, 250\n10, GPU-a, 160\n');
+  assert.deepEqual(s.latest()?.map((r) => [r.pid, r.usedBytes]), [[10, 150 * MIB], [11, 250 * MIB]]);
 });
 
 test('streamArgs: one looping query each, with the CSV header that marks each loop', () => {

@@ -111,7 +111,7 @@ test('no GPU visible: default has no GPU key and runs no nvidia-smi at all; an e
   }));
 
 for (const [mode, reason] of [['nodev', /No devices were found/], ['mismatch', /Driver\/library version mismatch/], ['header-only', /listed no GPU/]] as const) {
-  test(`nvidia-smi answering ${mode}: default runs without GPU keys and records why; --measurements gpu fails with that reason`, () =>
+  test(`nvidia-smi answering ${mode}: default runs without GPU keys and records why; an nvidia key asked for fails with that reason`, () =>
     inTempDir(async (dir) => {
       const env = gpuEnv(dir, mode);
       const r = await runCli(['-p', 'r_', '--sample-interval', '0.1', ...gpuJob(dir, 0.3)], { cwd: dir, env });
@@ -120,9 +120,9 @@ for (const [mode, reason] of [['nodev', /No devices were found/], ['mismatch', /
       assert.ok(!info.measurements.selected.some((k: string) => k.startsWith('nvidia_')));
       assert.match(info.measurements.unavailable.nvidia_gpu_count, reason);
       assert.equal(invocations(dir).filter(([, a]) => a.includes('-lms')).length, 0);
-      const x = await runCli(['-p', 'x_', '--measurements', 'gpu', 'true'], { cwd: dir, env });
+      const x = await runCli(['-p', 'x_', '--measurements', 'nvidia_gpu_mem', 'true'], { cwd: dir, env });
       assert.notEqual(x.code, 0);
-      assert.match(x.stderr, /--measurements gpu selects no measurement available here/);
+      assert.match(x.stderr, new RegExp(`measurement 'nvidia_gpu_mem' is not available here: .*${reason.source}`));
     }));
 }
 

@@ -1,7 +1,7 @@
 import { median } from 'simple-statistics';
 import { readingOf, runDevices } from '../../../src/collectors/nvidia.js';
 import { parseAppLine, parseGpuLine } from '../../../src/collectors/nvidia-smi-csv.js';
-import { SnapshotSplitter } from '../../../src/collectors/nvidia-smi-stream.js';
+import { appKey, gpuKey, SnapshotSplitter } from '../../../src/collectors/nvidia-smi-stream.js';
 import type { BenchContext, BenchOutcome, Benchmark } from '../types.js';
 
 const GPUS = 8;
@@ -34,8 +34,8 @@ const gpuSampleCost: Benchmark = {
     const loops = ctx.quick ? 2_000 : 20_000;
     const repeats: number[] = [];
     for (let r = 0; r < ctx.repeats; r++) {
-      const gpus = new SnapshotSplitter(parseGpuLine, GPUS);
-      const procs = new SnapshotSplitter(parseAppLine, null);
+      const gpus = new SnapshotSplitter(parseGpuLine, GPUS, gpuKey);
+      const procs = new SnapshotSplitter(parseAppLine, null, appKey);
       let sink = 0;
       const t0 = process.cpuUsage();
       for (let i = 0; i < loops; i++) {
