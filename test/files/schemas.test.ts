@@ -18,7 +18,7 @@ import { cgroup, detectors, keySummary, measurements, outputPaths, runInfo, slur
 const RECORDED_FINGERPRINTS: Record<string, string> = {
   '1.0.0': '4b1c2563a82d6615',
   '1.1.0': '2ce96020dab8fded',
-  '1.2.0': '1b677581c9df6587',
+  '1.3.0': '83e8e4530ebd526a',
 };
 
 /** The schema with its prose (description, title, $comment, examples) removed: only the shape. */
