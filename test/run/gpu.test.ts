@@ -79,6 +79,13 @@ test('default on a machine with a GPU: the run\'s own pids on it, its GPU, two l
     const pp = await runCli(['pp', join(dir, 'r_info.json')], { cwd: dir });
     assert.match(pp.stdout, /nvidia_gpu_mem_used:\n\s+unit: bytes\n\s+peak: 4\.88 GiB/);
     assert.match(pp.stdout, /nvidia_gpu_util:\n\s+unit: percent\n\s+peak: 37\.00%/);
+    const plot = await runCli(['plot', join(dir, 'r_info.json'), '-o', join(dir, 'p.html')], { cwd: dir });
+    assert.equal(plot.code, 0, plot.stderr);
+    const html = readFileSync(join(dir, 'p.html'), 'utf8');
+    const spec = JSON.parse(/<script type="application\/json" id="duct-plot-spec">(.*?)<\/script>/s.exec(html)![1]!) as { datasets: { usage: Array<{ key: string; panel: string }> } };
+    const panels = new Map(spec.datasets.usage.map((u) => [u.key, u.panel]));
+    assert.equal(panels.get('nvidia_gpu_mem_used'), 'gpu_memory');
+    assert.equal(panels.get('nvidia_gpu_util'), 'gpu');
   }));
 
 test('pids not visible (a container\'s pid namespace): the GPUs CUDA_VISIBLE_DEVICES names are the run\'s, and info.json says so', () =>
