@@ -2,9 +2,9 @@ import type { CollectorName } from '../collectors/types.js';
 import type { CostClass, Measurement } from './measurement.js';
 import type { Unit } from './types.js';
 
-type Extra = Partial<Pick<Measurement, 'cadence' | 'collapse' | 'rateMinSpanSeconds'>>;
+type Extra = Partial<Pick<Measurement, 'cadence' | 'collapse' | 'rateMinSpanSeconds' | 'groupField'>>;
 
-const costOf: Record<CollectorName, CostClass> = { ps: 'fork', proc: 'low', cgroup: 'low', pidusage: 'low', rusage: 'low' };
+const costOf: Record<CollectorName, CostClass> = { ps: 'fork', proc: 'low', cgroup: 'low', pidusage: 'low', rusage: 'low', nvidia: 'low', drm: 'grows-with-fds' };
 
 // each helper keeps its key's literal type, so MeasurementKey below is the union of the catalogue's names
 function gauge<K extends string>(key: K, collector: CollectorName, field: string, scope: 'per_pid' | 'single', unit: Unit, description: string, extra: Extra = {}, reduce: 'max' | 'last' = 'max'): Measurement<K> {
@@ -82,6 +82,16 @@ export const CATALOGUE = [
   gauge('pidusage_rss_total', 'pidusage', 'rss', 'single', 'bytes', 'sum of the processes\' RSS in a sample; max over the window'),
   rate('pidusage_pdcpu', 'pidusage', 'cputime', 'per_pid', 'percent', 100, 'CPU rate of each process between samples from pidusage\'s raw ctime; max over the window'),
   rate('pidusage_pdcpu_total', 'pidusage', 'cputime', 'single', 'percent', 100, 'sum of the processes\' CPU rates in a sample; max over the window'),
+  // nvidia: the latest snapshot of two long-lived `nvidia-smi -lms` children (no process per sample)
+  gauge('nvidia_gpu_mem', 'nvidia', 'gpu_mem', 'per_pid', 'bytes', 'GPU memory each of the run\'s processes holds, over every GPU it uses (nvidia-smi --query-compute-apps used_memory; the run\'s pids only); max over the window'),
+  gauge('nvidia_gpu_mem_total', 'nvidia', 'gpu_mem_total', 'single', 'bytes', 'sum of the run\'s processes\' GPU memory in a sample (absent where pids could not be matched); max over the window', { groupField: true }),
+  gauge('nvidia_gpu_util', 'nvidia', 'gpu_util', 'single', 'percent', 'utilisation of the GPUs the run uses (nvidia-smi utilization.gpu: the share of time a kernel ran), averaged over those GPUs in a sample; max over the window (the run\'s mean is in execution_summary)', { groupField: true }),
+  gauge('nvidia_gpu_mem_used', 'nvidia', 'gpu_mem_used', 'single', 'bytes', 'device memory used on the GPUs the run uses, by every process on them (nvidia-smi memory.used), summed over those GPUs; max over the window', { groupField: true }),
+  gauge('nvidia_gpu_count', 'nvidia', 'gpu_count', 'single', 'count', 'GPUs the run uses in a sample: those where one of its processes computes, or (pids not visible) those of CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES / SLURM_STEP_GPUS / SLURM_JOB_GPUS holding a compute process; max over the window', { groupField: true }),
+  // drm: the kernel's DRM client stats in /proc/<pid>/fdinfo (AMD, Intel), no process run
+  gauge('drm_vram', 'drm', 'vram', 'per_pid', 'bytes', 'device-local GPU memory of each process\'s DRM clients (fdinfo drm-total-vram*/local*, else drm-memory-*; each client once); max over the window'),
+  gauge('drm_vram_total', 'drm', 'vram', 'single', 'bytes', 'sum of the processes\' device-local GPU memory in a sample; max over the window'),
+  rate('drm_engine_busy', 'drm', 'engine_ns', 'single', 'percent', 1e-7, 'GPU engine busy rate summed over the processes\' DRM clients and engines (fdinfo drm-engine-*, ns; 100 = one engine busy); max over the window'),
 ] as const satisfies readonly Measurement[];
 
 /** The name of a measurement of the catalogue: a misspelt key does not compile. */
@@ -94,11 +104,12 @@ export function measurementOf(key: MeasurementKey): Measurement {
   return BY_KEY.get(key)!;
 }
 
-export const PRESET_NAMES = ['default', 'all', 'ps', 'memory', 'cpu'] as const;
+export const PRESET_NAMES = ['default', 'all', 'ps', 'memory', 'cpu', 'gpu'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 const PROC_DEFAULT: MeasurementKey[] = ['proc_rss', 'proc_rss_total', 'proc_pss_total', 'proc_hwm', 'proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'proc_cmd', 'proc_stat', 'proc_nproc'];
 const PS_DEFAULT: MeasurementKey[] = ['ps_rss', 'ps_rss_total', 'ps_pdcpu', 'ps_pdcpu_total', 'ps_cpu_seconds', 'ps_cmd', 'ps_stat', 'ps_nproc'];
+const GPU_ALL: MeasurementKey[] = ['nvidia_gpu_mem', 'nvidia_gpu_mem_total', 'nvidia_gpu_util', 'nvidia_gpu_mem_used', 'nvidia_gpu_count'];
 const CGROUP_ALL: MeasurementKey[] = ['cgroup_mem_peak', 'cgroup_mem_current', 'cgroup_cpu_seconds', 'cgroup_oom_kills', 'cgroup_job_mem_peak'];
 
 /**
@@ -113,7 +124,8 @@ export function expandPreset(name: PresetName, isAvailable: (key: string) => boo
     case 'all':
       return CATALOGUE.map((m) => m.key).filter(isAvailable);
     case 'default':
-      return pick([...(procHere ? PROC_DEFAULT : PS_DEFAULT), ...CGROUP_ALL, 'rusage_cpu_seconds']);
+      // the GPU keys are available only where a GPU is visible (see src/collectors/nvidia.ts)
+      return pick([...(procHere ? PROC_DEFAULT : PS_DEFAULT), ...CGROUP_ALL, 'rusage_cpu_seconds', ...GPU_ALL]);
     case 'ps':
       return pick(CATALOGUE.filter((m) => m.collector === 'ps').map((m) => m.key));
     case 'memory':
@@ -126,5 +138,7 @@ export function expandPreset(name: PresetName, isAvailable: (key: string) => boo
       ]);
     case 'cpu':
       return pick([...(procHere ? (['proc_pdcpu', 'proc_pdcpu_total', 'proc_cpu_seconds', 'rusage_cpu_seconds'] as const) : (['ps_pdcpu', 'ps_pdcpu_total', 'ps_cpu_seconds'] as const)), 'cgroup_cpu_seconds']);
+    case 'gpu':
+      return pick([...GPU_ALL, 'drm_vram', 'drm_vram_total', 'drm_engine_busy']);
   }
 }

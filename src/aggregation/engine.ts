@@ -200,6 +200,13 @@ function startEngine(
     base.fields.add(FAULTS_FIELD);
     gates.set(id, { gate: new FaultGate(s.fields.has('pss') || s.fields.has('uss')), sampleStream });
   }
+  // a streaming collector (nvidia-smi) starts its source with the run and ends it in close()
+  const opened = [...new Set([...streams.values()].map((s) => s.collector))].filter((c) => c.open);
+  for (const c of opened) c.open!(info.sample_interval);
+  const describe = (): MeasurementInfo => {
+    const gpu = opened.find((c) => c.name === 'nvidia')?.provenance?.() as MeasurementInfo['gpu'];
+    return gpu ? { ...info, gpu } : info;
+  };
   // /proc files read every sample stay open between samples (a pread instead of open, read, close)
   const files = new HeldFiles();
   const needsPids = selected.some(isPerPidSource);
@@ -330,11 +337,12 @@ function startEngine(
       rusageFinal = true;
     },
     summary: () => agg.summaryJSON((key) => info.units[key] ?? 'count'),
-    describe: () => info,
+    describe,
     cgroup: () => cgroupInfo,
     warnings: () => [...warnings],
-    close: () => {
+    close: async () => {
       files.close();
+      await Promise.all(opened.map((c) => c.close?.()));
       return removeIsolate(isolate, warnings);
     },
   };

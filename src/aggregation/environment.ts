@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { discoverCgroup, readCgroupDiscoveryInput, type CgroupLayout } from '../collectors/cgroup-discovery.js';
 import { cgroupCollector } from '../collectors/cgroup.js';
 import { readAncestors, readCgroupProcs, readProcessLink, type ProcessLink } from '../collectors/cgroup-members.js';
+import { drmCollector } from '../collectors/drm.js';
+import { DEFAULT_DEVICE_PATHS, nvidiaCollector } from '../collectors/nvidia.js';
 import { pidusageCollector } from '../collectors/pidusage.js';
 import { procCollector } from '../collectors/proc.js';
 import { ownSessionId, procSessionTree, psSessionTree, type ProcessTree, type SessionSpec } from '../collectors/process-tree.js';
@@ -44,7 +46,12 @@ export interface ProcessLinks {
 /** The environment of this machine: every collector that can exist here, the cgroup layout, the real clocks. */
 export function machineEnvironment(procRoot = '/proc'): MeasurementEnvironment {
   const hasProc = existsSync(join(procRoot, 'self', 'stat'));
-  const collectors: Partial<Record<CollectorName, Collector>> = { ps: psCollector(), pidusage: pidusageCollector() };
+  const collectors: Partial<Record<CollectorName, Collector>> = {
+    ps: psCollector(),
+    pidusage: pidusageCollector(),
+    // DUCT_NVIDIA_DEVICE_PATHS: where a GPU shows itself, for a site with other device nodes (and the tests' fake nvidia-smi)
+    nvidia: nvidiaCollector({ env: process.env, devicePaths: process.env['DUCT_NVIDIA_DEVICE_PATHS']?.split(':').filter((p) => p !== '') ?? DEFAULT_DEVICE_PATHS }),
+  };
   const missing: Partial<Record<CollectorName, string>> = {};
   let cgroupLayout: CgroupLayout | null = null;
   let processLinks: ProcessLinks | undefined;
@@ -60,12 +67,14 @@ export function machineEnvironment(procRoot = '/proc'): MeasurementEnvironment {
     const sysconf = readSysConf();
     collectors.proc = procCollector({ procRoot, ...sysconf });
     collectors.rusage = rusageCollector({ procRoot, clockTick: sysconf.clockTick });
+    collectors.drm = drmCollector({ procRoot });
     cgroupLayout = discoverCgroup(readCgroupDiscoveryInput(procRoot));
     collectors.cgroup = cgroupCollector(cgroupLayout);
   } else {
     missing.proc = `${procRoot} is not a Linux procfs here`;
     missing.cgroup = 'cgroups are Linux-only and there is no /proc here';
     missing.rusage = `duct reads its reaped children's CPU from ${procRoot}/self/stat, and there is no Linux procfs here`;
+    missing.drm = `the DRM usage stats are in ${procRoot}/<pid>/fdinfo, and there is no Linux procfs here`;
   }
   return {
     collectors,

@@ -1,7 +1,7 @@
 import { CATALOGUE, expandPreset, PRESET_NAMES } from './catalogue.js';
 import { keyAvailability, machineEnvironment } from './environment.js';
 
-const COST_TEXT = { low: 'low', fork: 'fork/sample', 'grows-with-memory': 'grows w/ memory' } as const;
+const COST_TEXT = { low: 'low', fork: 'fork/sample', 'grows-with-memory': 'grows w/ memory', 'grows-with-fds': 'grows w/ open files' } as const;
 
 /** Text of `duct run --measurements help`: the catalogue with unit, scope, cost and availability on this machine, then the presets. */
 export function renderMeasurementHelp(): string {

@@ -5,7 +5,7 @@ export type Scope = 'per_pid' | 'single';
 export type Kind = 'gauge' | 'counter' | 'label' | 'categorical';
 
 /** How costly a key is to read each sample, for `--measurements help` (measured in scripts/bench/benchmarks/overhead.ts). */
-export type CostClass = 'low' | 'fork' | 'grows-with-memory';
+export type CostClass = 'low' | 'fork' | 'grows-with-memory' | 'grows-with-fds';
 
 interface Common<K extends string> {
   /** collector-first name (`ps_…`, `proc_…`, `cgroup_…`); a new meaning is a new key. */
@@ -31,6 +31,8 @@ interface Common<K extends string> {
   collapse?: 'sum' | 'count';
   /** rates of a counter in whole units (ps CPU time): derived only over spans at least this long, so one unit is a bounded error. */
   rateMinSpanSeconds?: number;
+  /** a field a per-pid collector reads once for the whole run (CollectorReading.single: a GPU's utilisation), not a sum over pids. */
+  groupField?: true;
 }
 
 /**
@@ -77,6 +79,6 @@ export function illegalReason(m: MeasurementData): string | null {
 const GROUP_WIDE: ReadonlySet<CollectorName> = new Set(['cgroup', 'rusage']);
 
 /** Fields that come per pid (every collector but the group-wide ones), as opposed to one group-wide reading. */
-export function isPerPidSource(m: Pick<Measurement, 'collector'>): boolean {
-  return !GROUP_WIDE.has(m.collector);
+export function isPerPidSource(m: Pick<Measurement, 'collector'> & { groupField?: true | undefined }): boolean {
+  return !GROUP_WIDE.has(m.collector) && m.groupField !== true;
 }

@@ -70,6 +70,18 @@ export interface MeasurementInfo {
   unavailable: Record<string, string>;
   sample_interval: number;
   report_interval: number;
+  /** the GPU collector's findings (its tool, how readings were attributed to the run, each GPU), when GPU keys were measured. */
+  gpu?: GpuProvenance;
+}
+
+/** What the GPU collector found, in info.json's measurements.gpu. */
+export interface GpuProvenance {
+  /** the tool read. */
+  collector: 'nvidia-smi';
+  /** how readings were tied to the run, each used at least once: `pid` (its processes seen on a GPU) or `device:<VARIABLE>` (the GPUs a device variable names). */
+  attribution: string[];
+  /** every GPU nvidia-smi listed at the start. */
+  gpus: Array<{ index: number; uuid: string; name: string | null; memory_total_bytes: number | null; driver_version: string | null }>;
 }
 
 /** The process tree the run loop needs: which pids belong to the run. */

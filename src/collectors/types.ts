@@ -19,7 +19,7 @@ export interface CollectorReading {
   single: Record<string, number>;
 }
 
-export type CollectorName = 'ps' | 'proc' | 'cgroup' | 'pidusage' | 'rusage';
+export type CollectorName = 'ps' | 'proc' | 'cgroup' | 'pidusage' | 'rusage' | 'nvidia' | 'drm';
 
 /** Per field: null when it can be read here, else a reason a person can act on. */
 export type FieldAvailability = Record<string, string | null>;
@@ -42,6 +42,12 @@ export interface Collector {
    * `files`: descriptors the caller holds open across passes, for the files read every sample.
    */
   collect(pids: readonly number[], fields: ReadonlySet<string>, files?: HeldFiles): Promise<CollectorReading>;
+  /** A collector that streams from a long-lived source starts it here, at the run's start (sample interval in seconds). */
+  open?(sampleIntervalSeconds: number): void;
+  /** ... and ends it here, at every ending of the run. */
+  close?(): Promise<void>;
+  /** What the collector found and how it attributed readings to the run, for info.json. */
+  provenance?(): Record<string, unknown>;
 }
 
 /** The pid field carried by every per-pid reading that knows the process's age. */

@@ -3,7 +3,7 @@ import type { DetectorSummary } from '../detectors/types.js';
 import type { RunFigures } from './run-figures.js';
 
 /** Version of the shape of the files duct writes; bumped with every change to schema/. */
-export const SCHEMA_VERSION = '1.2.0';
+export const SCHEMA_VERSION = '1.3.0';
 
 export interface OutputPaths {
   prefix: string;

@@ -1,3 +1,4 @@
+import { deviceMemoryOfInfo, GPU_DEVICE_MEMORY_FIELD } from './gpu-figures.js';
 import { parseJsonLines } from './json-lines.js';
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -87,6 +88,11 @@ export function summarizeInfo(info: Record<string, unknown>): Pick<RunSummary, '
   if (typeof cgroup.memory_limit_bytes === 'number') {
     summary.cgroup_memory_limit = cgroup.memory_limit_bytes;
     units.cgroup_memory_limit = 'bytes';
+  }
+  const deviceMemory = deviceMemoryOfInfo(info);
+  if (deviceMemory !== null) {
+    summary[GPU_DEVICE_MEMORY_FIELD] = deviceMemory;
+    units[GPU_DEVICE_MEMORY_FIELD] = 'bytes';
   }
   const es = (isRecord(info.execution_summary) ? info.execution_summary : {}) as ExecutionSummary;
   for (const [key, ks] of Object.entries(es)) {

@@ -20,7 +20,8 @@ export const DEFAULT_SUMMARY_FORMAT = [
   'CPU Peak Usage: {peak_pcpu:.2f!N}%',
   'Average CPU Usage: {average_pcpu:.2f!N}%',
   'CPU Time: {cpu_seconds:.2f!N} sec ({cpu_seconds_source})',
-  '',
+  // the GPU lines, each ending in a newline, or nothing where no GPU was measured
+  '{gpu_lines}',
 ].join('\n');
 
 /** con-duct's summary lines duct fills only with `-m ps`: printed where measured, left out otherwise. */
@@ -35,7 +36,7 @@ const WHERE_MEASURED = new Set([
 export const SUMMARY_FIELDS = [
   'exit_code', 'signal', 'failure', 'command', 'logs_prefix', 'wall_clock_time', 'message', 'start_time', 'end_time',
   'peak_rss', 'average_rss', 'peak_vsz', 'average_vsz', 'peak_pmem', 'average_pmem', 'peak_pcpu', 'average_pcpu', 'cpu_seconds',
-  'mem_peak', 'mem_peak_source', 'cpu_seconds_source', 'cgroup_note',
+  'mem_peak', 'mem_peak_source', 'cpu_seconds_source', 'cgroup_note', 'gpu_lines',
 ];
 /** `{KEY}`, `{KEY_peak}`, `{KEY_mean}`, `{KEY_total}` of a catalogue key. */
 const isMeasurementField = (name: string): boolean => BY_KEY.has(name.replace(/_(peak|mean|total)$/, '')) || BY_KEY.has(name);
@@ -113,6 +114,9 @@ const NONE = '-';
 
 const absent = (v: SummaryValues[string]): boolean => v === null || v === undefined;
 
+/** Fields whose value is whole lines of duct's own summary (each ending in a newline), or nothing. */
+const LINE_FIELDS: ReadonlySet<string> = new Set(['gpu_lines']);
+
 /** A WHERE_MEASURED line whose values are all absent is left out. */
 function measuredLines(template: string, values: SummaryValues): string {
   return template
@@ -132,6 +136,8 @@ export function formatSummary(template: string, values: SummaryValues, colors: b
   return measuredLines(literal, values).replace(ABSENT_PERCENT_OR_PLACEHOLDER, (_m, body: string, percent: string) => {
     const f = parseField(body);
     const raw = values[f.name];
+    // whole lines duct builds (the GPU lines): kept as lines, each one escaped; nothing where absent
+    if (LINE_FIELDS.has(f.name)) return typeof raw === 'string' ? raw.split('\n').map(escapeControl).join('\n') : '';
     // a value from the run (the command) is shown, never acted on by the terminal
     const v = typeof raw === 'string' ? escapeControl(raw) : raw;
     if (absent(v)) return NONE;

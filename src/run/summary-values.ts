@@ -2,6 +2,9 @@ import type { MeasurementKey } from '../aggregation/catalogue.js';
 import type { RunInfo } from '../files/info.js';
 import { CONDUCT_DUCT_EQUIVALENTS } from '../files/legacy/conduct-names.js';
 import { figuresOfInfo } from '../files/run-figures-of-info.js';
+import { gpuFigures } from '../files/gpu-figures.js';
+import { summarizeInfo } from '../files/run-reader.js';
+import { humanizeBytes } from '../format/units.js';
 import type { SummaryValues } from './summary-format.js';
 
 /** The first key of a preference list that the run measured. */
@@ -24,6 +27,17 @@ function cgroupNote(info: RunInfo): string {
     return ` (shared: ${n} other process${n === 1 ? '' : 'es'} in the cgroup${ex ? `, e.g. ${ex.pid} ${ex.comm}` : ''}; not the run's figure: --cgroup isolate, a SLURM step, a container or a systemd scope gives its own)`;
   }
   return ' (not verified to hold the run alone)';
+}
+
+/** The summary's GPU lines (memory peak against one device's memory, utilisation), '' where no GPU was measured. */
+function gpuLines(info: RunInfo): string {
+  const g = gpuFigures(summarizeInfo(info as unknown as Record<string, unknown>).summary);
+  const lines: string[] = [];
+  const on = g.count !== null ? ` on ${g.count} GPU${g.count === 1 ? '' : 's'}` : '';
+  if (g.mem_peak) lines.push(`GPU Memory Peak: ${humanizeBytes(g.mem_peak.value)} (${g.mem_peak.meaning})${g.device_memory !== null ? ` of ${humanizeBytes(g.device_memory)}` : ''}${on}`);
+  if (g.util_mean !== null) lines.push(`GPU Utilization: ${g.util_mean.toFixed(2)}% mean, ${(g.util_peak ?? g.util_mean).toFixed(2)}% peak${on}`);
+  else if (g.count === 0) lines.push('GPU: none of the run\'s processes used a GPU');
+  return lines.map((l) => `${l}\n`).join('');
 }
 
 /** Why the command failed, for people: a detected failure, the kernel OOM killer, or the signal. */
@@ -59,6 +73,7 @@ export function summaryValues(info: RunInfo): SummaryValues {
     cpu_seconds: figures.cpu_seconds?.value ?? null,
     cpu_seconds_source: figures.cpu_seconds?.meaning ?? 'not measured',
     cgroup_note: cgroupNote(info),
+    gpu_lines: gpuLines(info),
   };
   for (const [key, s] of Object.entries(info.execution_summary)) {
     v[key] = s.peak ?? s.total ?? (typeof s.last === 'number' || typeof s.last === 'string' ? s.last : null);

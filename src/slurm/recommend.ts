@@ -3,6 +3,7 @@ import { eligibleKeys, FIGURE_KEYS } from '../files/run-figures.js';
 import { CPU_RATE_KEYS, JOB_MEMORY_KEY } from './keys.js';
 import type { RecommendRun } from './recommend-run.js';
 import { formatSlurmMem, formatSlurmTime } from './sbatch-format.js';
+import { gpuRecommendation, gpuWasteFlags, gresFlag, type GpuRecommendation, type GpuWasteFlag } from './gres.js';
 import { wasteFlags, type WasteFlag } from './waste.js';
 
 export type { RecommendRun } from './recommend-run.js';
@@ -57,6 +58,10 @@ export interface GroupRecommendation {
   /** "#SBATCH --mem=… --cpus-per-task=… --time=…" with the flags that could be sized. */
   sbatch: string;
   waste: WasteFlag[];
+  /** what the runs used of their GPUs (--gres), null where none measured them. */
+  gpu: GpuRecommendation | null;
+  /** runs whose GPUs sat mostly idle. */
+  gpu_waste: GpuWasteFlag[];
 }
 
 /** A CPU percentile at most this far over a whole number of cores counts as that number (tick jitter reads a single-threaded job as 101%). */
@@ -122,11 +127,12 @@ function timeFigure(runs: RecommendRun[], headroom: number): TimeFigure | null {
   return { runs: walls.length, max_wall_seconds: max, recommended_seconds: max * (1 + headroom), value };
 }
 
-function sbatchLine(mem: MemoryFigure | null, cpus: CpuFigure | null, time: TimeFigure | null): string {
+function sbatchLine(mem: MemoryFigure | null, cpus: CpuFigure | null, time: TimeFigure | null, gres: string | null): string {
   const flags: string[] = [];
   if (mem) flags.push(`--mem=${mem.value}`);
   if (cpus) flags.push(`--cpus-per-task=${cpus.value}`);
   if (time) flags.push(`--time=${time.value}`);
+  if (gres) flags.push(gres);
   return `#SBATCH ${flags.join(' ')}`;
 }
 
@@ -149,6 +155,7 @@ export function recommendGroup(group: string, runs: RecommendRun[], opts: Recomm
   const jobPeaks = finished.map((r) => num(r.summary[JOB_MEMORY_KEY])).filter((v): v is number => v !== null);
   const cpus = cpuFigure(finished, opts.cpu_quantile);
   const time = timeFigure(finished, opts.headroom);
+  const gpu = gpuRecommendation(finished);
   return {
     group,
     runs: runs.length,
@@ -158,8 +165,10 @@ export function recommendGroup(group: string, runs: RecommendRun[], opts: Recomm
     job_mem_peak_bytes: jobPeaks.length > 0 ? Math.max(...jobPeaks) : null,
     cpus,
     time,
-    sbatch: sbatchLine(memory, cpus, time),
+    sbatch: sbatchLine(memory, cpus, time, gresFlag(gpu)),
     waste: wasteFlags(finished, memory.key),
+    gpu,
+    gpu_waste: gpuWasteFlags(finished),
   };
 }
 

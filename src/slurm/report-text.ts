@@ -1,5 +1,6 @@
 import { humanizeBytes, humanizePercent, humanizeSeconds } from '../format/units.js';
 import { FIGURE_KEYS, SOURCE_MEANING, type FigureSource } from '../files/run-figures.js';
+import { GPU_UTIL_RED_PERCENT, GPU_UTIL_WARN_PERCENT } from './gres.js';
 import { formatSlurmMem, scriptSafeLines } from './sbatch-format.js';
 import type { GroupRecommendation } from './recommend.js';
 import { WASTE_FRACTION, type WasteFlag } from './waste.js';
@@ -24,6 +25,26 @@ function wasteLines(flags: WasteFlag[]): string[] {
     `#   waste: ${runs(byRun.size)} used under ${pct(WASTE_FRACTION)} of what they requested:`,
     ...[...byRun].map(([prefix, figures]) => `#     ${prefix}: ${figures.join('; ')}`),
   ];
+}
+
+/** The --gres line, the GPU memory peak against one device's memory, and the idle-GPU flags (jobstats' thresholds). */
+function gpuLines(g: GroupRecommendation): string[] {
+  const gpu = g.gpu;
+  if (!gpu) return [];
+  const lines = [
+    gpu.gpus > 0
+      ? `#   --gres=gpu:${gpu.gpus}: the most GPUs a run used at once (nvidia_gpu_count) over ${runs(gpu.runs)}`
+      : `#   --gres: no run used a GPU (nvidia_gpu_count 0 over ${runs(gpu.runs)}): request none`,
+  ];
+  if (gpu.mem_peak_bytes !== null) {
+    const of = gpu.device_bytes !== null ? ` of ${humanizeBytes(gpu.device_bytes)} per GPU (${pct(gpu.mem_peak_bytes / gpu.device_bytes)})` : '';
+    lines.push(`#   GPU memory: peak ${gpu.mem_source} ${humanizeBytes(gpu.mem_peak_bytes)}${of}`);
+  }
+  for (const w of g.gpu_waste) {
+    const threshold = w.level === 'red' ? GPU_UTIL_RED_PERCENT : GPU_UTIL_WARN_PERCENT;
+    lines.push(`#   ${w.level === 'red' ? 'waste (red)' : 'waste (warning)'}: ${w.prefix}: GPU utilization ${humanizePercent(w.util_mean_percent)} on average, under ${threshold}% (nvidia_gpu_util mean)`);
+  }
+  return lines;
 }
 
 /**
@@ -59,6 +80,7 @@ export function formatGroup(g: GroupRecommendation, headroom: number, cpuQuantil
   } else {
     lines.push('#   --time: not sized, no finished run has a wall_clock_time');
   }
+  lines.push(...gpuLines(g));
   if (g.skipped.length > 0) {
     lines.push(`#   not used: ${g.skipped.map((s) => `${s.prefix} (${s.reason})`).join(', ')}`);
   }

@@ -1,3 +1,4 @@
+import { GPU_MEM_PEAK_KEYS, gpuFigures } from '../files/gpu-figures.js';
 import { BY_KEY } from '../aggregation/catalogue.js';
 import type { Unit } from '../aggregation/types.js';
 import { CONDUCT_DUCT_EQUIVALENTS, CONDUCT_SUMMARY_FIELDS, CONDUCT_USAGE_FIELDS } from '../files/legacy/conduct-names.js';
@@ -52,6 +53,9 @@ export const RUN_FIELDS: Record<string, { unit?: Unit; about: string }> = {
   cpu_peak_source: { about: 'the key cpu_peak came from' },
   cpu_seconds: { unit: 'seconds', about: `CPU seconds of the run: ${FIGURE_KEYS.cpu_seconds.join(', then ')}` },
   cpu_seconds_source: { about: 'the key cpu_seconds came from' },
+  gpu_mem_peak: { unit: 'bytes', about: `the run's GPU memory peak: ${GPU_MEM_PEAK_KEYS.join(', then ')} (its own processes where matched by pid, else every process on its GPUs)` },
+  gpu_util_mean: { unit: 'percent', about: 'time-weighted mean utilisation of the GPUs the run used (nvidia_gpu_util mean)' },
+  gpu_device_memory: { unit: 'bytes', about: 'memory of the largest GPU nvidia-smi listed for the run' },
 };
 
 /** The run fields that are headline figures (run-figures.ts), and the ones naming their source. */
@@ -136,6 +140,10 @@ export function fieldValue(run: ListedRun, name: string): FieldValue {
       return exitCodeOf(run);
     case 'status':
       return statusOf(run);
+    case 'gpu_mem_peak':
+      return gpuFigures(run.summary).mem_peak?.value ?? null;
+    case 'gpu_util_mean':
+      return gpuFigures(run.summary).util_mean;
     default:
       if (Object.hasOwn(CONDUCT_LS_FIELDS, name)) return CONDUCT_LS_FIELDS[name]!.value(run);
       return run.summary[name] ?? null;

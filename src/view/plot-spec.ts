@@ -21,11 +21,22 @@ export interface PlotInput {
   notTheRuns?: readonly string[];
 }
 
-export type Panel = 'memory' | 'cpu';
+export type Panel = 'memory' | 'cpu' | 'gpu_memory' | 'gpu';
 
-/** Which panel a key's line goes to, by its unit: bytes of memory, or a CPU rate in percent. */
+/** Panels top to bottom, each with its title and y axis (bytes or percent). */
+const PANELS: Record<Panel, { title: string; axis: 'bytes' | 'percent'; percentTitle?: string }> = {
+  memory: { title: 'Memory', axis: 'bytes' },
+  cpu: { title: 'CPU', axis: 'percent', percentTitle: 'CPU (100% = one core)' },
+  gpu_memory: { title: 'GPU memory', axis: 'bytes' },
+  gpu: { title: 'GPU', axis: 'percent', percentTitle: 'GPU busy (100% = one GPU or engine)' },
+};
+const PANEL_ORDER: readonly Panel[] = ['memory', 'cpu', 'gpu_memory', 'gpu'];
+
+/** Which panel a key's line goes to, by its unit: host or GPU memory bytes, a CPU or GPU rate in percent. */
 export function panelOf(key: string, unit: Unit | undefined): Panel | null {
-  if (unit === 'bytes' && !key.includes('_io_')) return 'memory';
+  const gpu = key.startsWith('nvidia_') || key.startsWith('drm_');
+  if (unit === 'bytes' && !key.includes('_io_')) return gpu ? 'gpu_memory' : 'memory';
+  if (unit === 'percent' && gpu) return 'gpu';
   if (unit === 'percent' && /cpu/.test(key)) return 'cpu';
   return null;
 }
@@ -46,7 +57,7 @@ export function selectLines(input: PlotInput, requested: readonly string[] | nul
   for (const k of requested) {
     const panel = panelOf(k, input.units[k]);
     if (!present.has(k) || panel === null) {
-      const why = present.has(k) ? `is in ${input.units[k] ?? 'no known unit'}, not memory bytes or CPU percent` : 'is not in this run';
+      const why = present.has(k) ? `is in ${input.units[k] ?? 'no known unit'}, not memory bytes or a CPU or GPU percent` : 'is not in this run';
       throw new DuctError('E_OPTION_VALUE', `--measurements: ${k} ${why} (this run can plot: ${plottable.join(', ') || 'nothing'})`);
     }
     lines.set(k, panel);
@@ -118,7 +129,8 @@ const FONT = 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif';
 
 /**
  * A vega-lite spec of the run: a memory panel (bytes, binary-unit axis) over a CPU
- * panel (percent, 100 = one core), a shared x axis of time since start, one line per
+ * panel (percent, 100 = one core), then, where the run measured GPUs, a GPU memory
+ * panel (bytes) and a GPU busy panel (percent), a shared x axis of time since start, one line per
  * measurement, and a dashed rule with a label at each detector event.
  */
 export function buildPlotSpec(input: PlotInput, lines: ReadonlyMap<string, Panel>): Record<string, unknown> {
@@ -134,23 +146,23 @@ export function buildPlotSpec(input: PlotInput, lines: ReadonlyMap<string, Panel
     scale: { domain: [0, maxT], nice: false },
     axis: { values: x.values.filter((v) => v <= maxT * 1.0001), labelExpr: `format(datum.value / ${x.divisor}, '~g') + '${x.unit}'` },
   };
-  const panels: Panel[] = (['memory', 'cpu'] as const).filter((p) => [...lines.values()].includes(p));
+  const panels: Panel[] = PANEL_ORDER.filter((p) => [...lines.values()].includes(p));
   const conductOnly = (panel: Panel): boolean => [...lines].filter(([, p]) => p === panel).every(([k]) => k.startsWith('conduct_'));
   const panelSpec = (panel: Panel): Record<string, unknown> => {
     const maxV = Math.max(0, ...rows.filter((r) => r.panel === panel).map((r) => r.value));
     const yAxis =
-      panel === 'memory'
+      PANELS[panel].axis === 'bytes'
         ? (() => {
             const t = byteTicks(Math.max(maxV, 1));
             return {
-              title: 'memory',
+              title: panel === 'memory' ? 'memory' : 'GPU memory',
               scale: { domain: [0, t.values[t.values.length - 1]!] },
               axis: { values: t.values, labelExpr: `datum.value == 0 ? '0' : format(datum.value / ${t.divisor}, '~g') + ' ${t.unit}'` },
             };
           })()
         : {
             // con-duct's pcpu is ps's lifetime %CPU summed over processes: the axis must not call it a rate
-            title: conductOnly(panel) ? 'con-duct %CPU, not a rate' : 'CPU (100% = one core)',
+            title: conductOnly(panel) ? 'con-duct %CPU, not a rate' : PANELS[panel].percentTitle,
             scale: { domainMin: 0 },
             axis: { labelExpr: "format(datum.value, '~g') + '%'" },
           };
@@ -161,7 +173,7 @@ export function buildPlotSpec(input: PlotInput, lines: ReadonlyMap<string, Panel
         encoding: {
           x: xEncoding,
           y: { field: 'value', type: 'quantitative', ...yAxis },
-          color: { field: 'key', type: 'nominal', title: panel === 'memory' ? 'memory' : 'CPU' },
+          color: { field: 'key', type: 'nominal', title: panel === 'memory' ? 'memory' : panel === 'cpu' ? 'CPU' : PANELS[panel].title },
           tooltip: [
             { field: 'key', type: 'nominal' },
             { field: 't', type: 'quantitative', title: 'seconds' },
@@ -184,7 +196,7 @@ export function buildPlotSpec(input: PlotInput, lines: ReadonlyMap<string, Panel
         },
       );
     }
-    return { width: 720, height: 220, title: { text: panel === 'memory' ? 'Memory' : 'CPU', anchor: 'start', fontSize: 12 }, layer: layers };
+    return { width: 720, height: 220, title: { text: PANELS[panel].title, anchor: 'start', fontSize: 12 }, layer: layers };
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

@@ -14,8 +14,8 @@ const DESIGN_KEYS = [
   'cgroup_mem_peak', 'cgroup_mem_current', 'cgroup_cpu_seconds', 'cgroup_oom_kills', 'cgroup_job_mem_peak',
   'pidusage_rss', 'pidusage_rss_total', 'pidusage_pdcpu', 'pidusage_pdcpu_total',
 ];
-// keys added since by issues: the exact CPU of the reaped tree (issue 13)
-const ADDED_KEYS = ['rusage_cpu_seconds'];
+// keys added since by issues: the exact CPU of the reaped tree (issue 13), the run's NVIDIA, AMD and Intel GPUs (issue 15)
+const ADDED_KEYS = ['rusage_cpu_seconds', 'nvidia_gpu_mem', 'nvidia_gpu_mem_total', 'nvidia_gpu_util', 'nvidia_gpu_mem_used', 'nvidia_gpu_count', 'drm_vram', 'drm_vram_total', 'drm_engine_busy'];
 
 test('every key of the DESIGN catalogue exists, collector-first, once', () => {
   const keys = CATALOGUE.map((m) => m.key);
@@ -62,9 +62,18 @@ test('default preset: proc keys with the tree\'s PSS (read when a process faulte
   assert.equal(CATALOGUE.find((m) => m.key === 'proc_pss_total')?.cadence, 'faulted', 'PSS in default is gated on page faults, never read every sample');
   assert.ok(!d.some((k) => /uss|io_|^proc_pss$/.test(k)));
   assert.ok(!d.some((k) => k.startsWith('ps_') || k.startsWith('pidusage_')));
-  const noProc = expandPreset('default', (k) => !k.startsWith('proc_') && !k.startsWith('cgroup_') && !k.startsWith('rusage_'));
+  const noProc = expandPreset('default', (k) => !k.startsWith('proc_') && !k.startsWith('cgroup_') && !k.startsWith('rusage_') && !k.startsWith('nvidia_') && !k.startsWith('drm_'));
   assert.ok(noProc.length > 0 && noProc.every((k) => k.startsWith('ps_')));
   for (const p of PRESET_NAMES) assert.ok(expandPreset(p, () => true).length > 0, p);
+});
+
+test('default takes the GPU keys exactly where they are available (a GPU visible), and the gpu preset is only them', () => {
+  const gpuKeys = ['nvidia_gpu_mem', 'nvidia_gpu_mem_total', 'nvidia_gpu_util', 'nvidia_gpu_mem_used', 'nvidia_gpu_count'];
+  assert.deepEqual(expandPreset('default', () => true).filter((k) => k.startsWith('nvidia_')), gpuKeys);
+  assert.deepEqual(expandPreset('default', (k) => !k.startsWith('nvidia_')).filter((k) => k.startsWith('nvidia_')), []);
+  assert.deepEqual(expandPreset('gpu', () => true), [...gpuKeys, 'drm_vram', 'drm_vram_total', 'drm_engine_busy']);
+  assert.deepEqual(expandPreset('gpu', (k) => !k.startsWith('nvidia_') && !k.startsWith('drm_')), []);
+  assert.ok(!expandPreset('default', () => true).some((k) => k.startsWith('drm_')), 'fdinfo costs grow with open files: never in default');
 });
 
 test('selection: presets and keys mix, in catalogue order, without duplicates', () => {

@@ -40,6 +40,11 @@ export const measurements: Required<MeasurementInfo> = {
   unavailable: { cgroup_mem_peak: 'no cgroup memory controller is mounted at /sys/fs/cgroup' },
   sample_interval: 1,
   report_interval: 60,
+  gpu: {
+    collector: 'nvidia-smi',
+    attribution: ['pid'],
+    gpus: [{ index: 0, uuid: 'GPU-5e2a0f3c-1b7d-4c2e-9a61-0d3f8e7b6a21', name: 'NVIDIA H100 80GB HBM3', memory_total_bytes: 85520809984, driver_version: '550.54.15' }],
+  },
 };
 
 export const keySummary: Required<KeySummary> = { unit: 'bytes', peak: 1, mean: 0.5, total: 2, last: 'x', tally: { S: 1 } };

@@ -46,7 +46,7 @@ test('by default every memory and CPU figure is a line; io bytes and seconds are
 test('--measurements chooses lines and refuses keys the run lacks or cannot plot', () => {
   assert.deepEqual([...selectLines(input, ['ps_rss_total', 'proc_pdcpu_total']).keys()], ['ps_rss_total', 'proc_pdcpu_total']);
   assert.throws(() => selectLines(input, ['proc_uss_total']), { code: 'E_OPTION_VALUE', message: /proc_uss_total is not in this run \(this run can plot: cgroup_mem_peak, proc_pdcpu_total, proc_pss_total, ps_rss_total\)/ });
-  assert.throws(() => selectLines(input, ['proc_cpu_seconds']), { message: /proc_cpu_seconds is in seconds, not memory bytes or CPU percent/ });
+  assert.throws(() => selectLines(input, ['proc_cpu_seconds']), { message: /proc_cpu_seconds is in seconds, not memory bytes or a CPU or GPU percent/ });
 });
 
 test('the spec has a memory and a CPU panel over time since start, and marks each event', () => {
@@ -62,6 +62,22 @@ test('the spec has a memory and a CPU panel over time since start, and marks eac
   assert.match(memory!.layer[0]!.encoding!.y!.axis!.labelExpr!, /GiB/);
   assert.match(cpu!.layer[0]!.encoding!.y!.axis!.labelExpr!, /%/);
   for (const panel of spec.vconcat) assert.ok(panel.layer.some((l) => typeof l.mark === 'object' && l.mark.type === 'rule'), 'event rule in each panel');
+});
+
+test('GPU keys get their own panels below the host\'s: GPU memory in bytes, GPU busy in percent, never mixed with host memory or CPU', () => {
+  const gpu: PlotInput = {
+    ...input,
+    points: input.points.map((p, i) => ({ ...p, values: { ...p.values, nvidia_gpu_mem_used: (5 + i) * GiB, nvidia_gpu_util: 37 + i, drm_vram_total: GiB, nvidia_gpu_count: 1 } })),
+    units: { ...input.units, nvidia_gpu_mem_used: 'bytes', nvidia_gpu_util: 'percent', drm_vram_total: 'bytes', nvidia_gpu_count: 'count' },
+  };
+  const lines = selectLines(gpu, null);
+  assert.equal(lines.get('nvidia_gpu_mem_used'), 'gpu_memory');
+  assert.equal(lines.get('drm_vram_total'), 'gpu_memory');
+  assert.equal(lines.get('nvidia_gpu_util'), 'gpu');
+  assert.equal(lines.get('nvidia_gpu_count'), undefined, 'a count is not drawn');
+  const spec = buildPlotSpec(gpu, lines) as { vconcat: Array<{ title: { text: string }; layer: Array<{ encoding?: { y?: { title?: string } } }> }> };
+  assert.deepEqual(spec.vconcat.map((p) => p.title.text), ['Memory', 'CPU', 'GPU memory', 'GPU']);
+  assert.equal(spec.vconcat[3]!.layer[0]!.encoding!.y!.title, 'GPU busy (100% = one GPU or engine)');
 });
 
 test('a run with only CPU lines gets one panel', () => {
