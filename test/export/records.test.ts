@@ -99,6 +99,16 @@ test('figures at the end: the recorded wall time, the exit status (128 + signal 
   assert.equal(by['process.cpu.time'], 43);
 });
 
+test('GPU figures where measured: the run\'s own GPU memory (else the device\'s), mean utilisation as a ratio, the GPU count', () => {
+  const gpu = { ...SUMMARY, nvidia_gpu_mem_total: { unit: 'bytes', peak: 9e9 }, nvidia_gpu_mem_used: { unit: 'bytes', peak: 12e9 }, nvidia_gpu_util: { unit: 'percent', peak: 90, mean: 37 }, nvidia_gpu_count: { unit: 'count', peak: 2, mean: 2 } } as unknown as RunInfo['execution_summary'];
+  const by = Object.fromEntries(runFigures(info('running', gpu), 0).map((f) => [f.prom, f.value]));
+  assert.equal(by['duct_gpu_memory_peak_bytes'], 9e9);
+  assert.equal(by['duct_gpu_utilization_ratio'], 0.37);
+  assert.equal(by['duct_gpus'], 2);
+  const deviceOnly = { ...SUMMARY, nvidia_gpu_mem_used: { unit: 'bytes', peak: 12e9 } } as unknown as RunInfo['execution_summary'];
+  assert.equal(runFigures(info('running', deviceOnly), 0).find((f) => f.prom === 'duct_gpu_memory_peak_bytes')?.value, 12e9);
+});
+
 test('Prometheus text: HELP, TYPE, the run labels on every series; one file name per job, host and SLURM ids', async () => {
   const labels: Array<[string, string]> = [['job_name', 'train "v2"'], ['host', 'gpu-01'], ['slurm_job_id', '77']];
   const text = await promRegistry(runFigures(info('running', SUMMARY), Date.parse('2026-11-22T05:00:30.000Z')).slice(2, 3), labels).metrics();
